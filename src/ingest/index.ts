@@ -1,0 +1,35 @@
+export {
+  csvRecords,
+  csvRowToEvent,
+  type FileFormat,
+  fileRecords,
+  formatOf,
+  jsonArrayRecords,
+  lineToRecord,
+  MAX_RECORD_BYTES,
+  ndjsonRecords,
+} from './adapters/file-reader.ts';
+export {
+  countDeadLetters,
+  type DeadLetter,
+  type DeadLetterFilter,
+  listDeadLetters,
+} from './dead-letter.repository.ts';
+export { type ReplayResult, replayDeadLetters } from './dead-letter.service.ts';
+export * from './event.schema.ts';
+export {
+  emptyResult,
+  type IngestOptions,
+  type IngestResult,
+  ingestRecords,
+  mergeResults,
+  type RawRecord,
+  type Rejection,
+} from './ingest.service.ts';
+export {
+  MASTER_DATA_REASONS,
+  parseEvent,
+  REJECTION_REASONS,
+  type RejectionReason,
+  resolveEvent,
+} from './validate.ts';

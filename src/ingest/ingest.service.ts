@@ -1,0 +1,323 @@
+import { findLocations, findSkus, listChannelNames } from '../catalog/index.ts';
+import { bodyHash } from '../core/canonical-json.ts';
+import type { Database, Queryable } from '../db/index.ts';
+import { applyToProjection, counterpartOf, type LedgerEvent, onHandDelta, refsOf } from '../ledger/index.ts';
+import { type DeadLetterEntry, resolveDeadLetters, upsertDeadLetters } from './dead-letter.repository.ts';
+import { type MasterView, parseEvent, type RejectionReason, resolveEvent } from './validate.ts';
+
+/** One record as read from a request or a file. */
+export interface RawRecord {
+  /** 1-based position in its input (line number for NDJSON, data row for CSV, index+1 for a JSON array). */
+  position: number;
+  /** The parsed JSON value; undefined when the text could not be parsed. */
+  value: unknown;
+  /** The text, kept when it could not be parsed (so the dead letter holds what arrived). */
+  text?: string;
+  /** Why the text could not be parsed. */
+  parseError?: string;
+  /** When replaying: the dead letter this record comes from. */
+  deadLetterId?: string;
+}
+
+export interface Rejection {
+  record: number;
+  event_id?: string;
+  reason: RejectionReason;
+  field: string;
+  rule: string;
+  message: string;
+  dead_letter_id: string;
+}
+
+export interface IngestResult {
+  received: number;
+  accepted: number;
+  duplicates: number;
+  conflicts: number;
+  rejected: number;
+  rejections: Rejection[];
+  /** True when more rejections happened than are listed (all are in the dead letters). */
+  rejections_truncated: boolean;
+}
+
+export interface IngestOptions {
+  /** Where the records came from, kept on dead letters: `http`, `file:events.ndjson`, `replay`. */
+  origin: string;
+  /** Records per transaction. */
+  batchSize?: number;
+  /** Most rejections listed in the result. */
+  maxRejectionsListed?: number;
+}
+
+export function emptyResult(): IngestResult {
+  return {
+    received: 0,
+    accepted: 0,
+    duplicates: 0,
+    conflicts: 0,
+    rejected: 0,
+    rejections: [],
+    rejections_truncated: false,
+  };
+}
+
+export function mergeResults(into: IngestResult, from: IngestResult, maxListed = 1000): IngestResult {
+  into.received += from.received;
+  into.accepted += from.accepted;
+  into.duplicates += from.duplicates;
+  into.conflicts += from.conflicts;
+  into.rejected += from.rejected;
+  for (const rejection of from.rejections) {
+    if (into.rejections.length < maxListed) into.rejections.push(rejection);
+    else into.rejections_truncated = true;
+  }
+  into.rejections_truncated ||= from.rejections_truncated;
+  return into;
+}
+
+/**
+ * The one way events enter invex (HTTP, files, streams and dead-letter replays all call it).
+ * Each batch is one transaction: good records are applied exactly once, duplicates are
+ * counted, and everything else lands in the dead letters with its reason.
+ */
+export async function ingestRecords(
+  db: Database,
+  records: RawRecord[],
+  options: IngestOptions,
+): Promise<IngestResult> {
+  const batchSize = options.batchSize ?? 5000;
+  const maxListed = options.maxRejectionsListed ?? 10_000;
+  const total = emptyResult();
+  for (let start = 0; start < records.length; start += batchSize) {
+    const result = await ingestBatch(db, records.slice(start, start + batchSize), options.origin, maxListed);
+    mergeResults(total, result, maxListed);
+  }
+  return total;
+}
+
+interface Pending {
+  record: RawRecord;
+  ledger: LedgerEvent;
+  hash: string;
+}
+
+async function loadMaster(
+  db: Queryable,
+  events: { sku: string; locations: string[] }[],
+): Promise<MasterView> {
+  const skus = new Set<string>();
+  const locations = new Set<string>();
+  for (const e of events) {
+    skus.add(e.sku);
+    for (const l of e.locations) locations.add(l);
+  }
+  const [skuMap, locationMap, channels] = await Promise.all([
+    findSkus(db, [...skus]),
+    findLocations(db, [...locations]),
+    listChannelNames(db),
+  ]);
+  return { skus: skuMap, locations: locationMap, channels };
+}
+
+async function ingestBatch(
+  db: Database,
+  records: RawRecord[],
+  origin: string,
+  maxListed: number,
+): Promise<IngestResult> {
+  const result = emptyResult();
+  result.received = records.length;
+  const deadLetters: (DeadLetterEntry & { record: unknown; position: number })[] = [];
+  const reject = (
+    record: RawRecord,
+    reason: RejectionReason,
+    field: string,
+    rule: string,
+    message: string,
+    eventId?: string,
+  ) => {
+    const stored = record.value === undefined ? { raw_text: record.text ?? '' } : record.value;
+    deadLetters.push({
+      eventId,
+      hash: bodyHash(stored),
+      record: stored,
+      reason,
+      field,
+      rule,
+      message: `record ${record.position}${eventId ? ` (event_id ${eventId})` : ''}: ${message}`,
+      origin,
+      position: record.position,
+    });
+  };
+
+  // Stage one: shape.
+  const parsed: { record: RawRecord; event: NonNullable<ReturnType<typeof parseEvent> & { ok: true }> }[] =
+    [];
+  for (const record of records) {
+    if (record.value === undefined) {
+      reject(
+        record,
+        'unreadable',
+        '(record)',
+        'json',
+        `not valid JSON: ${record.parseError ?? 'unreadable'}`,
+      );
+      continue;
+    }
+    const outcome = parseEvent(record.value);
+    if (!outcome.ok) {
+      const first = outcome.problems[0]!;
+      const message = outcome.problems.map((p) => p.message).join('; ');
+      reject(record, outcome.reason, first.field, first.rule, message, outcome.eventId);
+      continue;
+    }
+    parsed.push({ record, event: outcome });
+  }
+
+  // Stage two: master data.
+  const master = await loadMaster(
+    db,
+    parsed.map(({ event: { event } }) => {
+      const other = counterpartOf(event);
+      return { sku: event.sku, locations: other ? [event.location, other] : [event.location] };
+    }),
+  );
+  const candidates: Pending[] = [];
+  for (const { record, event } of parsed) {
+    const resolved = resolveEvent(event.event, event.at, master);
+    if (!resolved.ok) {
+      const first = resolved.problems[0]!;
+      reject(record, resolved.reason, first.field, first.rule, first.message, event.event.event_id);
+      continue;
+    }
+    candidates.push({ record, ledger: resolved.ledger, hash: event.hash });
+  }
+
+  // In-batch repeats: the first occurrence stands for the event_id.
+  const firstById = new Map<string, Pending>();
+  const fresh: Pending[] = [];
+  const repeats: Pending[] = [];
+  for (const candidate of candidates) {
+    const id = candidate.ledger.event.event_id;
+    if (firstById.has(id)) repeats.push(candidate);
+    else {
+      firstById.set(id, candidate);
+      fresh.push(candidate);
+    }
+  }
+
+  const resolvedDeadLetters: { id: string; resolution: string }[] = [];
+  const conflictOf = (c: Pending, storedHash: string | undefined) => {
+    if (storedHash === c.hash) {
+      result.duplicates += 1;
+      if (c.record.deadLetterId)
+        resolvedDeadLetters.push({ id: c.record.deadLetterId, resolution: 'duplicate' });
+    } else {
+      result.conflicts += 1;
+      reject(
+        c.record,
+        'conflict',
+        'event_id',
+        'same_body',
+        `event_id ${c.ledger.event.event_id} was already received with a different body; the first is kept`,
+        c.ledger.event.event_id,
+      );
+    }
+  };
+
+  await db.transaction(async (tx) => {
+    // Ingestion is serialised: idempotency checks, log sequence numbers and count
+    // re-sums (projection.repository.ts) rely on batches not interleaving.
+    await tx.query(`select pg_advisory_xact_lock(hashtext('invex:ingest'))`);
+    let applied: Pending[] = [];
+    if (fresh.length > 0) {
+      const ids = fresh.map((c) => c.ledger.event.event_id);
+      const inserted = await tx.query<{ event_id: string }>(
+        `insert into event_ids (event_id, body_hash, location, sku, occurred_at)
+         select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
+         on conflict (event_id) do nothing returning event_id`,
+        [
+          ids,
+          fresh.map((c) => c.hash),
+          fresh.map((c) => c.ledger.event.location),
+          fresh.map((c) => c.ledger.event.sku),
+          fresh.map((c) => c.ledger.at),
+        ],
+      );
+      const insertedIds = new Set(inserted.rows.map((r) => r.event_id));
+      applied = fresh.filter((c) => insertedIds.has(c.ledger.event.event_id));
+      const known = fresh.filter((c) => !insertedIds.has(c.ledger.event.event_id));
+      if (known.length > 0) {
+        const { rows } = await tx.query<{ event_id: string; body_hash: string }>(
+          'select event_id, body_hash from event_ids where event_id = any($1::text[])',
+          [known.map((c) => c.ledger.event.event_id)],
+        );
+        const stored = new Map(rows.map((r) => [r.event_id, r.body_hash]));
+        for (const c of known) conflictOf(c, stored.get(c.ledger.event.event_id));
+      }
+    }
+    for (const c of repeats) conflictOf(c, firstById.get(c.ledger.event.event_id)?.hash);
+
+    if (applied.length > 0) {
+      const { rows } = await tx.query<{ seq: number }>(
+        `insert into events (location, sku, occurred_at, event_id, type, source, channel, qty_base, d_on_hand,
+           counterpart_location, refs, body)
+         select l, s, a, i, t, src, ch, q, d, cp, array(select jsonb_array_elements_text(r)), b
+         from unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[],
+           $8::int8[], $9::int8[], $10::text[], $11::jsonb[], $12::jsonb[]) as x(l, s, a, i, t, src, ch, q, d, cp, r, b)
+         returning seq`,
+        [
+          applied.map((c) => c.ledger.event.location),
+          applied.map((c) => c.ledger.event.sku),
+          applied.map((c) => c.ledger.at),
+          applied.map((c) => c.ledger.event.event_id),
+          applied.map((c) => c.ledger.event.type),
+          applied.map((c) => c.ledger.event.source),
+          applied.map((c) => c.ledger.event.channel ?? null),
+          applied.map((c) => c.ledger.qtyBase),
+          applied.map((c) => onHandDelta(c.ledger)),
+          applied.map((c) => counterpartOf(c.ledger.event)),
+          applied.map((c) => JSON.stringify(refsOf(c.ledger.event))),
+          applied.map((c) => JSON.stringify(c.ledger.event)),
+        ],
+      );
+      let maxSeq = 0;
+      for (const row of rows) if (row.seq > maxSeq) maxSeq = row.seq;
+      await applyToProjection(
+        tx,
+        applied.map((c) => c.ledger),
+        maxSeq,
+      );
+      result.accepted = applied.length;
+      for (const c of applied) {
+        if (c.record.deadLetterId)
+          resolvedDeadLetters.push({ id: c.record.deadLetterId, resolution: 'applied' });
+      }
+    }
+
+    const ids = await upsertDeadLetters(tx, deadLetters);
+    for (const entry of deadLetters) {
+      if (entry.reason !== 'conflict') result.rejected += 1;
+      const rejection: Rejection = {
+        record: entry.position,
+        reason: entry.reason,
+        field: entry.field,
+        rule: entry.rule,
+        message: entry.message,
+        dead_letter_id: ids.get(entry.hash) ?? '',
+      };
+      if (entry.eventId) rejection.event_id = entry.eventId;
+      if (result.rejections.length < maxListed) result.rejections.push(rejection);
+      else result.rejections_truncated = true;
+    }
+    for (const resolution of ['applied', 'duplicate']) {
+      await resolveDeadLetters(
+        tx,
+        resolvedDeadLetters.filter((r) => r.resolution === resolution).map((r) => r.id),
+        resolution,
+      );
+    }
+  });
+  result.rejections.sort((a, b) => a.record - b.record);
+  return result;
+}
