@@ -18,6 +18,7 @@ export type ErrorCode =
   // core / config
   | 'config_invalid'
   | 'request_invalid'
+  | 'route_not_found'
   | 'payload_too_large'
   // db
   | 'data_dir_locked'

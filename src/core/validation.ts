@@ -46,8 +46,13 @@ export function describeIssues(error: z.ZodError): FieldProblem[] {
     }
     const field = fieldPath(issue.path);
     let message = issue.message;
-    if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
-      message = 'is required';
+    if (issue.code === 'invalid_type') {
+      // zod says "Invalid input: expected number, received string": say it as a rule.
+      const received = /received (\w+)/.exec(issue.message)?.[1];
+      message =
+        received === 'undefined'
+          ? 'is required'
+          : `must be a ${issue.expected}${received ? `, got ${received}` : ''}`;
     }
     const rule = (issue as { params?: { rule?: string } }).params?.rule ?? RULES[issue.code] ?? issue.code;
     problems.push({

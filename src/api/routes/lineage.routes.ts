@@ -1,0 +1,33 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { lineage } from '../../ledger/index.ts';
+import { lineageEntrySchema, problemSchema } from '../schemas.ts';
+import type { ServerDeps } from '../server.ts';
+
+export const lineageRoutes =
+  (deps: ServerDeps): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get(
+      '/v1/lineage',
+      {
+        config: { permission: 'lineage:read' },
+        schema: {
+          tags: ['lineage'],
+          summary: 'Every event tied to a correlation id and the state changes it made, in time order',
+          querystring: z.object({
+            ref: z.string().min(3).max(200).describe('kind:value, e.g. po_id:PO-123'),
+            limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+          }),
+          response: {
+            200: z.object({ ref: z.string(), entries: z.array(lineageEntrySchema), truncated: z.boolean() }),
+            400: problemSchema,
+          },
+        },
+      },
+      async (request) => {
+        const { ref, limit } = request.query;
+        const entries = await lineage(deps.db, ref, limit + 1);
+        return { ref, entries: entries.slice(0, limit), truncated: entries.length > limit };
+      },
+    );
+  };

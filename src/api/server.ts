@@ -1,0 +1,101 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Config } from '../core/config.ts';
+import { InvexError } from '../core/errors.ts';
+import type { Database } from '../db/index.ts';
+import { authenticate, authorize, type Permission, type Principal } from '../govern/index.ts';
+import { errorHandler, problem } from './problem.ts';
+import { deadLetterRoutes } from './routes/dead-letters.routes.ts';
+import { eventRoutes } from './routes/events.routes.ts';
+import { healthRoutes } from './routes/health.routes.ts';
+import { lineageRoutes } from './routes/lineage.routes.ts';
+import { masterRoutes } from './routes/master.routes.ts';
+import { stockRoutes } from './routes/stock.routes.ts';
+import { tokenRoutes } from './routes/tokens.routes.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** The permission a route needs; `public` routes need no token (health and the API description only). */
+    permission?: Permission | 'public';
+  }
+}
+
+export interface ServerDeps {
+  db: Database;
+  config: Config;
+  version: string;
+}
+
+export type App = FastifyInstance<
+  import('node:http').Server,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  import('fastify').FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export async function buildServer(deps: ServerDeps, logger: boolean | object = false): Promise<App> {
+  const app = Fastify({
+    logger,
+    bodyLimit: deps.config.maxBodyBytes,
+    // Ids and cursors are short: bound everything a client controls.
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .status(404)
+      .type('application/problem+json')
+      .send(problem(404, 'route_not_found', `no route ${request.method} ${request.url}`, request.url)),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'invex API',
+        version: deps.version,
+        description:
+          'Inventory exception control tower. Every route except /health and this description needs `Authorization: Bearer <token>`. Errors are RFC 9457 problem details.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request) => {
+    const permission = request.routeOptions.config.permission;
+    // The API description is documentation, not data: it stays readable without a token.
+    if (permission === 'public' || request.url.startsWith('/docs')) return;
+    const principal = await authenticate(deps.db, request.headers.authorization);
+    if (!permission)
+      throw new InvexError('not_found', 'route_not_found', `no route ${request.method} ${request.url}`);
+    const decision = authorize(principal, permission);
+    if (!decision.allowed) throw new InvexError('forbidden', 'permission_denied', decision.reason);
+    request.principal = principal;
+  });
+
+  await app.register(healthRoutes(deps));
+  await app.register(eventRoutes(deps));
+  await app.register(stockRoutes(deps));
+  await app.register(deadLetterRoutes(deps));
+  await app.register(lineageRoutes(deps));
+  await app.register(masterRoutes(deps));
+  await app.register(tokenRoutes(deps));
+  return app;
+}

@@ -1,0 +1,90 @@
+import { basename } from 'node:path';
+import { Presets, SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import {
+  emptyResult,
+  fileRecords,
+  type IngestResult,
+  ingestRecords,
+  mergeResults,
+  type RawRecord,
+} from '../../ingest/index.ts';
+import { closeTarget, configFrom, type GlobalOptions, openTarget, type Target } from '../context.ts';
+import { ingestSummary, printJson } from '../output.ts';
+
+async function sendBatch(target: Target, batch: RawRecord[], origin: string): Promise<IngestResult> {
+  if (target.kind === 'local') return ingestRecords(target.db, batch, { origin });
+  // Through the server: records travel as NDJSON lines; map line numbers back to the file's.
+  const lines = batch.map((r) => (r.value === undefined ? (r.text ?? '') : JSON.stringify(r.value)));
+  const result = await target.client.ingestNdjson(lines);
+  for (const rejection of result.rejections) {
+    const original = batch[rejection.record - 1]?.position ?? rejection.record;
+    rejection.message = rejection.message.replace(/^record \d+/, `record ${original}`);
+    rejection.record = original;
+  }
+  return result;
+}
+
+export function registerIngest(program: Command): void {
+  program
+    .command('ingest')
+    .description(
+      'Ingest events from NDJSON (.ndjson/.jsonl), JSON array (.json) or CSV (.csv) files; - reads NDJSON from standard input',
+    )
+    .argument('<files...>', 'files to ingest, in order')
+    .option('--batch <n>', 'records per transaction', (v) => Number.parseInt(v, 10), 5000)
+    .option('--json', 'print the result as JSON')
+    .action(async (files: string[], options: { batch: number; json?: boolean }, command: Command) => {
+      const config = configFrom(command.optsWithGlobals<GlobalOptions>());
+      const target = await openTarget(config, 'invex ingest');
+      const total = emptyResult();
+      const started = performance.now();
+      try {
+        for (const file of files) {
+          const result = emptyResult();
+          const bar =
+            process.stderr.isTTY && !options.json
+              ? new SingleBar(
+                  {
+                    format: `${basename(file)} | {value} events | {rate} events/s | {duration}s`,
+                    stream: process.stderr,
+                    hideCursor: true,
+                  },
+                  Presets.shades_classic,
+                )
+              : undefined;
+          bar?.start(0, 0, { rate: 0 });
+          const records =
+            file === '-'
+              ? (await import('../../ingest/index.ts')).ndjsonRecords(process.stdin)
+              : fileRecords(file);
+          const fileStart = performance.now();
+          let batch: RawRecord[] = [];
+          const flush = async () => {
+            if (batch.length === 0) return;
+            mergeResults(result, await sendBatch(target, batch, `file:${basename(file)}`));
+            batch = [];
+            bar?.update(result.received, {
+              rate: Math.round(result.received / ((performance.now() - fileStart) / 1000)),
+            });
+          };
+          for await (const record of records) {
+            batch.push(record);
+            if (batch.length >= options.batch) await flush();
+          }
+          await flush();
+          bar?.stop();
+          mergeResults(total, result);
+          if (!options.json) {
+            const seconds = (performance.now() - fileStart) / 1000;
+            process.stdout.write(
+              `${ingestSummary(file, result)}\n  ${seconds.toFixed(1)} s, ${Math.round(result.received / Math.max(seconds, 1e-3))} events/s\n`,
+            );
+          }
+        }
+      } finally {
+        await closeTarget(target);
+      }
+      if (options.json) printJson({ ...total, seconds: (performance.now() - started) / 1000 });
+    });
+}

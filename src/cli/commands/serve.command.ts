@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { startServer } from '../../api/index.ts';
+import { ensureBootstrapToken } from '../../govern/index.ts';
+import { configFrom, type GlobalOptions, openExclusive, VERSION } from '../context.ts';
+
+/** Stops the server cleanly on Ctrl-C or a termination signal, releasing the data directory. */
+export function onShutdown(close: () => Promise<void>): void {
+  let closing = false;
+  const handler = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    process.stderr.write(`\n${signal}: stopping invex…\n`);
+    close().finally(() => process.exit(0));
+  };
+  process.once('SIGINT', () => handler('SIGINT'));
+  process.once('SIGTERM', () => handler('SIGTERM'));
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the HTTP API (OpenAPI description at /docs)')
+    .option('--port <n>', 'port to listen on (0 picks a free one; default INVEX_PORT or 7410)')
+    .option('--host <address>', 'address to listen on (default INVEX_HOST or 127.0.0.1)')
+    .action(async (options: { port?: string; host?: string }, command: Command) => {
+      const config = configFrom(command.optsWithGlobals<GlobalOptions>(), {
+        ...(options.port !== undefined ? { port: options.port } : {}),
+        ...(options.host !== undefined ? { host: options.host } : {}),
+      });
+      const db = await openExclusive(config, 'invex serve');
+      const bootstrap = await ensureBootstrapToken(db);
+      const { app, url } = await startServer(
+        { db, config, version: VERSION },
+        { host: config.host, port: config.port, logger: { level: config.logLevel } },
+      );
+      db.lock?.update({ url });
+      if (bootstrap) {
+        process.stdout.write(
+          `\nFirst start: an admin token was created. It is shown this once and stored only as a hash:\n\n  ${bootstrap.token}\n\n` +
+            'Use it as "Authorization: Bearer <token>"; mint more with `invex tokens create`.\n\n',
+        );
+      }
+      process.stdout.write(
+        `invex ${VERSION} listening on ${url} (database: ${db.kind} ${db.location}); API description: ${url}/docs\n`,
+      );
+      onShutdown(async () => {
+        await app.close();
+        await db.close();
+      });
+    });
+}
