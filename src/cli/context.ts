@@ -72,7 +72,7 @@ export async function openExclusive(config: Config, command: string): Promise<Da
       throw new InvexError(
         'conflict',
         'data_dir_locked',
-        `${error.message}; stop it before running invex ${command}`,
+        `${error.message}; stop it before running ${command}`,
       );
     }
     throw error;
