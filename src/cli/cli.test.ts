@@ -11,9 +11,15 @@ const dir = mkdtempSync(join(tmpdir(), 'invex-cli-'));
 const data = join(dir, 'data');
 const { DATABASE_URL: _ignored, ...baseEnv } = process.env;
 
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, '--data', data, ...args], { env: { ...baseEnv, ...env }, cwd: dir });
+    const child = spawn(process.execPath, [BIN, '--data', data, ...args], {
+      env: { ...baseEnv, ...env },
+      cwd: dir,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
@@ -43,9 +49,34 @@ beforeAll(() => {
   writeFileSync(
     join(dir, 'events.ndjson'),
     [
-      { event_id: 'c-1', type: 'receipt', occurred_at: '2026-05-01T08:00:00Z', source: 'wms', sku: 'A-1', location: 'S1', qty: 2, uom: 'case' },
-      { event_id: 'c-2', type: 'sale', occurred_at: '2026-05-01T09:00:00+01:00', source: 'pos', sku: 'A-1', location: 'S1', qty: 1 },
-      { event_id: 'c-3', type: 'sale', occurred_at: '2026-05-01T10:00:00Z', source: 'pos', sku: 'Z-9', location: 'S1', qty: 1 },
+      {
+        event_id: 'c-1',
+        type: 'receipt',
+        occurred_at: '2026-05-01T08:00:00Z',
+        source: 'wms',
+        sku: 'A-1',
+        location: 'S1',
+        qty: 2,
+        uom: 'case',
+      },
+      {
+        event_id: 'c-2',
+        type: 'sale',
+        occurred_at: '2026-05-01T09:00:00+01:00',
+        source: 'pos',
+        sku: 'A-1',
+        location: 'S1',
+        qty: 1,
+      },
+      {
+        event_id: 'c-3',
+        type: 'sale',
+        occurred_at: '2026-05-01T10:00:00Z',
+        source: 'pos',
+        sku: 'Z-9',
+        location: 'S1',
+        qty: 1,
+      },
     ]
       .map((e) => JSON.stringify(e))
       .join('\n'),
@@ -64,14 +95,22 @@ describe('invex CLI', () => {
     const again = await run(['ingest', 'events.ndjson', '--json']);
     expect(JSON.parse(again.stdout)).toMatchObject({ accepted: 0, duplicates: 2, rejected: 1 });
     const stock = await run(['stock', 'A-1', 'S1', '--json']);
-    expect(JSON.parse(stock.stdout)).toMatchObject({ sku: 'A-1', location: 'S1', ledger_on_hand: 11, atp: { store: { qty: 11 } } });
+    expect(JSON.parse(stock.stdout)).toMatchObject({
+      sku: 'A-1',
+      location: 'S1',
+      ledger_on_hand: 11,
+      atp: { store: { qty: 11 } },
+    });
     const bad = await run(['stock', 'A-1', 'S1', '--at', 'yesterday']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--at must be');
   });
 
   it('repairs a dead letter: add the SKU, replay, applied exactly once', async () => {
-    writeFileSync(join(dir, 'z.json'), JSON.stringify([{ sku: 'Z-9', name: 'Zed', category: 'tops', unit_cost: 1, unit_price: 3 }]));
+    writeFileSync(
+      join(dir, 'z.json'),
+      JSON.stringify([{ sku: 'Z-9', name: 'Zed', category: 'tops', unit_cost: 1, unit_price: 3 }]),
+    );
     await run(['master', 'import', 'z.json']);
     const replay = await run(['dlq', 'replay', '--json']);
     expect(JSON.parse(replay.stdout)).toMatchObject({ replayed: 1, accepted: 1 });
@@ -133,7 +172,11 @@ describe('invex CLI', () => {
         `${JSON.stringify({ event_id: 'c-9', type: 'sale', occurred_at: '2026-05-02T10:00:00Z', source: 'pos', sku: 'A-1', location: 'S1', qty: 4 })}\nnot json\n`,
       );
       const ingest = await run(['ingest', 'more.ndjson', '--json'], { INVEX_TOKEN: token });
-      expect(JSON.parse(ingest.stdout)).toMatchObject({ accepted: 1, rejected: 1, rejections: [{ record: 2, reason: 'unreadable' }] });
+      expect(JSON.parse(ingest.stdout)).toMatchObject({
+        accepted: 1,
+        rejected: 1,
+        rejections: [{ record: 2, reason: 'unreadable' }],
+      });
     });
 
     it('releases the directory when stopped', async () => {
@@ -146,7 +189,10 @@ describe('invex CLI', () => {
   });
 
   it('takes over a lock left by a process that no longer exists', async () => {
-    writeFileSync(join(data, 'invex.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, command: 'invex serve', started_at: '2026-01-01T00:00:00Z' }));
+    writeFileSync(
+      join(data, 'invex.lock'),
+      JSON.stringify({ pid: 2 ** 22 + 12345, command: 'invex serve', started_at: '2026-01-01T00:00:00Z' }),
+    );
     const stock = await run(['stock', 'A-1', 'S1', '--json']);
     expect(stock.code).toBe(0);
   });

@@ -26,6 +26,7 @@ export {
   type RawRecord,
   type Rejection,
 } from './ingest.service.ts';
+export { canonicalJsonSchema } from './json-schema.ts';
 export {
   MASTER_DATA_REASONS,
   parseEvent,
