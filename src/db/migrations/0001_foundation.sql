@@ -1,12 +1,15 @@
+-- Codes (sku, location, event_id, …) are ASCII identifiers compared in byte order:
+-- collate "C" is the order the code's fold uses, and far cheaper in B-trees.
+--
 -- Foundation: master data, the append-only event log, the stock projection, dead
 -- letters and API tokens. Large tables carry their distribution key (location) first in
 -- the primary key so they can be partitioned and distributed later (docs/scaling.md).
 
 create table skus (
-  sku text primary key,
+  sku text collate "C" primary key,
   gtin text,
   name text not null,
-  category text not null,
+  category text collate "C" not null,
   unit_cost numeric(14, 4) not null,
   unit_price numeric(14, 4) not null,
   base_uom text not null,
@@ -18,10 +21,10 @@ create index skus_category on skus (category);
 create index skus_gtin on skus (gtin) where gtin is not null;
 
 create table locations (
-  location text primary key,
+  location text collate "C" primary key,
   name text,
-  kind text not null check (kind in ('store', 'dc', 'dark_store', 'marketplace_node', 'supplier')),
-  region text not null,
+  kind text collate "C" not null check (kind in ('store', 'dc', 'dark_store', 'marketplace_node', 'supplier')),
+  region text collate "C" not null,
   lat double precision,
   lon double precision,
   timezone text not null,
@@ -31,7 +34,7 @@ create table locations (
 create index locations_region on locations (region);
 
 create table channels (
-  channel text primary key,
+  channel text collate "C" primary key,
   name text not null,
   updated_at timestamptz not null default now()
 );
@@ -41,26 +44,26 @@ insert into channels (channel, name) values
 -- Idempotency registry: one row per event_id ever applied. Kept apart from the log so
 -- that the log can be distributed by location while event_id stays globally unique.
 create table event_ids (
-  event_id text primary key,
-  body_hash text not null,
-  location text not null,
-  sku text not null,
+  event_id text collate "C" primary key,
+  body_hash text collate "C" not null,
+  location text collate "C" not null,
+  sku text collate "C" not null,
   occurred_at timestamptz not null
 );
 
 -- The event log. Append-only: nothing updates or deletes rows here.
 create table events (
-  location text not null,
-  sku text not null,
+  location text collate "C" not null,
+  sku text collate "C" not null,
   occurred_at timestamptz not null,
   event_id text collate "C" not null,
   seq bigint generated always as identity,
   type text not null,
-  source text not null,
-  channel text,
+  source text collate "C" not null,
+  channel text collate "C",
   qty_base bigint,
   d_on_hand bigint not null default 0,
-  counterpart_location text,
+  counterpart_location text collate "C",
   refs text[] not null default '{}',
   body jsonb not null,
   ingested_at timestamptz not null default now(),
@@ -74,8 +77,8 @@ create index events_refs on events using gin (refs);
 -- The stock projection: a function of the set of events (see ledger/stock-state.ts).
 -- on-hand = count_qty (the latest cycle count, if any) + on_hand_delta (movements after it).
 create table stock_levels (
-  location text not null,
-  sku text not null,
+  location text collate "C" not null,
+  sku text collate "C" not null,
   count_at timestamptz,
   count_event_id text collate "C",
   count_qty bigint,
@@ -95,9 +98,9 @@ create index stock_levels_sku on stock_levels (sku);
 
 -- On-hand as each source system last reported it (latest occurred_at, then event_id, wins).
 create table source_snapshots (
-  location text not null,
-  sku text not null,
-  source text not null,
+  location text collate "C" not null,
+  sku text collate "C" not null,
+  source text collate "C" not null,
   on_hand bigint not null,
   reported_at timestamptz not null,
   event_id text collate "C" not null,
@@ -105,9 +108,9 @@ create table source_snapshots (
 );
 
 create table listings (
-  location text not null,
-  sku text not null,
-  channel text not null,
+  location text collate "C" not null,
+  sku text collate "C" not null,
+  channel text collate "C" not null,
   status text not null,
   changed_at timestamptz not null,
   event_id text collate "C" not null,
@@ -116,8 +119,8 @@ create table listings (
 
 create table dead_letters (
   id text collate "C" primary key,
-  event_id text,
-  body_hash text not null,
+  event_id text collate "C",
+  body_hash text collate "C" not null,
   record jsonb not null,
   reason text not null,
   field text,
