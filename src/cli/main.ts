@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isInvexError } from '../core/errors.ts';
 import { registerDb } from './commands/db.command.ts';
+import { registerDemo } from './commands/demo.command.ts';
 import { registerDlq } from './commands/dlq.command.ts';
 import { registerIngest } from './commands/ingest.command.ts';
 import { registerMaster } from './commands/master.command.ts';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerDb(program);
   registerTokens(program);
   registerSchema(program);
+  registerDemo(program);
   return program;
 }
 

@@ -94,7 +94,7 @@ const events = fc
 const arrival = (n: number) =>
   fc.record({
     order: fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n }),
-    repeats: n === 0 ? fc.constant([]) : fc.array(fc.nat({ max: n - 1 }), { maxLength: 10 }),
+    repeats: fc.array(fc.nat({ max: Math.max(n - 1, 0) }), { maxLength: n === 0 ? 0 : 10 }),
     cuts: fc.array(fc.integer({ min: 1, max: 15 }), { minLength: 1, maxLength: 10 }),
   });
 

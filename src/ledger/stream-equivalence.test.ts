@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importMaster } from '../catalog/index.ts';
+import { openTestDatabase } from '../db/test-database.ts';
+import { generateEvents, generateMaster } from '../demo/index.ts';
+import { ingestRecords, type RawRecord } from '../ingest/index.ts';
+import { rebuildProjection } from './index.ts';
+import { clearEventData, snapshotProjection } from './projection.test-support.ts';
+
+// A realistic stream: 100,000 events over 20 stores and 2 DCs x 500 SKUs, every event
+// type, 5% re-sent duplicates and some late deliveries (src/demo/network.ts).
+const network = { stores: 20, dcs: 2, skus: 500, seed: 7 };
+const stream = [...generateEvents({ ...network, days: 30, eventsTarget: 100_000 })];
+const distinctIds = new Set(stream.map((e) => e.event_id)).size;
+
+/** A small seeded generator (mulberry32) so that the shuffles are the same every run. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+let db: Awaited<ReturnType<typeof openTestDatabase>>;
+let reference: unknown[];
+
+async function ingestAll(
+  events: unknown[],
+  batchSizes: () => number,
+): Promise<{ accepted: number; duplicates: number }> {
+  let accepted = 0;
+  let duplicates = 0;
+  for (let start = 0; start < events.length; ) {
+    const size = batchSizes();
+    const batch: RawRecord[] = events
+      .slice(start, start + size)
+      .map((value, i) => ({ position: start + i + 1, value }));
+    const result = await ingestRecords(db, batch, { origin: 'equivalence', batchSize: size });
+    expect(result.rejected + result.conflicts, JSON.stringify(result.rejections.slice(0, 3))).toBe(0);
+    accepted += result.accepted;
+    duplicates += result.duplicates;
+    start += size;
+  }
+  return { accepted, duplicates };
+}
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  const master = generateMaster(network);
+  await importMaster(db, [...master.skus, ...master.locations]);
+});
+afterAll(async () => db?.close());
+
+describe('a 100,000-event stream', () => {
+  it('ingested in arrival order applies each distinct event once', async () => {
+    expect(stream.length).toBe(100_000);
+    const counts = await ingestAll(stream, () => 5000);
+    expect(counts).toEqual({ accepted: distinctIds, duplicates: stream.length - distinctIds });
+    reference = await snapshotProjection(db);
+    expect((reference[0] as unknown[]).length).toBeGreaterThan(5000);
+  });
+
+  it('ingested a second time changes nothing', async () => {
+    const counts = await ingestAll(stream, () => 5000);
+    expect(counts).toEqual({ accepted: 0, duplicates: stream.length });
+    expect(await snapshotProjection(db)).toEqual(reference);
+  });
+
+  it('rebuilt from the log equals the incremental projection', async () => {
+    const { events } = await rebuildProjection(db);
+    expect(events).toBe(distinctIds);
+    expect(await snapshotProjection(db)).toEqual(reference);
+  });
+
+  it('shuffled gives the identical picture', async () => {
+    await clearEventData(db);
+    const next = random(11);
+    const shuffled = [...stream];
+    for (let i = shuffled.length - 1; i > 0; i--) {
+      const j = Math.floor(next() * (i + 1));
+      [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+    }
+    await ingestAll(shuffled, () => 5000);
+    expect(await snapshotProjection(db)).toEqual(reference);
+  });
+
+  it('split in random batches gives the identical picture', async () => {
+    await clearEventData(db);
+    const next = random(23);
+    await ingestAll(stream, () => 1 + Math.floor(next() * 8000));
+    expect(await snapshotProjection(db)).toEqual(reference);
+  });
+});
