@@ -32,6 +32,10 @@ export const stockPictureSchema = z
       .describe('Available-to-promise per channel the location sells through'),
     event_count: z.number(),
     last_event_at: z.string().nullable(),
+    lots: z
+      .record(z.string(), z.number())
+      .optional()
+      .describe('On-hand per lot; regulated SKUs only, in single-key pictures'),
   })
   .describe('The inventory picture of one SKU at one location');
 

@@ -165,6 +165,52 @@ describe('HTTP API', () => {
     );
   });
 
+  it('pages through the lineage of a purchase order in time order', async () => {
+    await call('POST', '/v1/events', {
+      token: admin,
+      body: [
+        event('l-3', {
+          type: 'receipt',
+          qty: 4,
+          location: 'DC1',
+          occurred_at: '2026-03-05T09:00:00Z',
+          ref: { po_id: 'PO-9', asn_id: 'A-9' },
+        }),
+        event('l-1', {
+          type: 'purchase_order',
+          qty: 5,
+          location: 'DC1',
+          occurred_at: '2026-03-01T09:00:00Z',
+          ref: { po_id: 'PO-9' },
+        }),
+        event('l-2', {
+          type: 'asn',
+          qty: 5,
+          location: 'DC1',
+          occurred_at: '2026-03-03T09:00:00Z',
+          ref: { po_id: 'PO-9', asn_id: 'A-9' },
+        }),
+      ],
+    });
+    const ids: string[] = [];
+    let cursor = '';
+    for (let page = 0; page < 5; page++) {
+      const response = await call(
+        'GET',
+        `/v1/lineage?ref=po_id:PO-9&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        { token: admin },
+      );
+      ids.push(...response.json.entries.map((e: { event_id: string }) => e.event_id));
+      if (!response.json.next_cursor) break;
+      cursor = response.json.next_cursor;
+    }
+    expect(ids).toEqual(['l-1', 'l-2', 'l-3']);
+    const asn = await call('GET', '/v1/lineage?ref=asn_id:A-9', { token: admin });
+    expect(asn.json.entries[0].changes).toEqual([
+      { location: 'DC1', sku: 'TEE-1', change: { in_transit_in: 5, on_order: -5 } },
+    ]);
+  });
+
   it('lets an admin mint and revoke tokens', async () => {
     const created = await call('POST', '/v1/tokens', {
       token: admin,
@@ -175,5 +221,10 @@ describe('HTTP API', () => {
     await call('DELETE', `/v1/tokens/${created.json.id}`, { token: admin });
     expect((await call('GET', '/v1/stock', { token: created.json.token })).status).toBe(401);
     expect((await call('GET', '/v1/tokens', { token: viewer })).status).toBe(403);
+    const list = await call('GET', '/v1/tokens?limit=2', { token: admin });
+    expect(list.json, JSON.stringify(list.json)).toHaveProperty('items');
+    expect(list.json.items).toHaveLength(2);
+    expect(list.json.items[0]).not.toHaveProperty('token');
+    expect(list.json.next_cursor).not.toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { gtinCheckDigit, type locationSchema, type skuSchema } from '../catalog/index.ts';
-import { InvexError } from '../core/errors.ts';
+import { assertUnreachable, InvexError } from '../core/errors.ts';
 import type { eventSchema } from '../ingest/index.ts';
 
 /** A SKU record as `importMaster` accepts it. */
@@ -682,10 +682,52 @@ const POLICY = {
   dc: { reorderDays: 12, orderUpToDays: 26, minReorder: 1, minTopUp: 12 },
 };
 
+/** Events scheduled hours or days ahead, kept compact until they happen (see Scheduled). */
+type FollowUpType =
+  | 'return_disposition'
+  | 'pick'
+  | 'shipment'
+  | 'reservation_released'
+  | 'short_pick'
+  | 'transfer_shipped'
+  | 'transfer_received'
+  | 'purchase_order'
+  | 'asn'
+  | 'receipt';
+
+const DISPOSITIONS = ['sellable', 'damaged', 'disposed'] as const;
+const ORDER_CHANNELS = ['ecommerce', 'marketplace'] as const;
+
+interface FollowUp {
+  type: FollowUpType;
+  /** Event number, taken when scheduled so numbering does not depend on settling order. */
+  id: number;
+  qty: number;
+  inCases: boolean;
+  /**
+   * The other location of a transfer, the channel of an order line (index in
+   * ORDER_CHANNELS) or the outcome of a return inspection (index in DISPOSITIONS).
+   */
+  detail: number;
+  /** Number of the return, order, transfer or purchase order it belongs to. */
+  ref: number;
+  /** Number of the ASN a receipt is booked against; -1 for none. */
+  asnRef: number;
+  expectedAt: number;
+  lot: string | undefined;
+}
+
 interface Scheduled {
   at: number;
   seq: number;
-  event: GeneratedEvent;
+  /**
+   * Events of the current hour are built at once; follow-ups are built when they happen.
+   * A built event with its strings is several times the size of its FollowUp, and the
+   * garbage collector copies whatever waits for days: building late made the generator
+   * a third faster.
+   */
+  event: GeneratedEvent | undefined;
+  followUp: FollowUp | undefined;
   /** Stock cell (location x SKU) the event changes or reads. */
   cell: number;
   /** On-hand change in base units, as the ledger applies it. */
@@ -919,7 +961,7 @@ class Simulation {
 
   /** Delivers every event still held back; what is scheduled after the window never happens. */
   finish(): void {
-    while (this.late.size > 0) this.deliver(this.late.pop().event);
+    while (this.late.size > 0) this.deliver(this.late.pop().event!);
   }
 
   private within(hourStart: number): number {
@@ -954,11 +996,19 @@ class Simulation {
   }
 
   private nextId(): string {
-    return this.settings.idPrefix + (this.eventNumber++).toString(36);
+    return this.idText(this.eventNumber++);
+  }
+
+  private idText(id: number): string {
+    return this.settings.idPrefix + id.toString(36);
   }
 
   private nextRef(kind: string): string {
-    return `${kind}-${this.settings.idPrefix}${(this.refNumber++).toString(36)}`;
+    return this.refText(kind, this.refNumber++);
+  }
+
+  private refText(kind: string, ref: number): string {
+    return `${kind}-${this.settings.idPrefix}${ref.toString(36)}`;
   }
 
   private isStore(location: number): boolean {
@@ -1005,7 +1055,37 @@ class Simulation {
     clears = 0,
   ): void {
     if (this.net.regulated[sku] === 1) event.lot = lot;
-    this.occurring.push({ at, seq: this.seq++, event, cell, delta, clears });
+    this.occurring.push({ at, seq: this.seq++, event, followUp: undefined, cell, delta, clears });
+  }
+
+  /** Schedules a follow-up, built into its event when it happens. */
+  private later(
+    at: number,
+    type: FollowUpType,
+    cell: number,
+    delta: number,
+    clears: number,
+    sku: number,
+    lot: string,
+    qty: number,
+    ref: number,
+    detail = 0,
+    inCases = false,
+    asnRef = -1,
+    expectedAt = 0,
+  ): void {
+    const followUp: FollowUp = {
+      type,
+      id: this.eventNumber++,
+      qty,
+      inCases,
+      detail,
+      ref,
+      asnRef,
+      expectedAt,
+      lot: this.net.regulated[sku] === 1 ? lot : undefined,
+    };
+    this.occurring.push({ at, seq: this.seq++, event: undefined, followUp, cell, delta, clears });
   }
 
   private sale(store: number, at: number): void {
@@ -1039,8 +1119,7 @@ class Simulation {
     const sku = this.popular();
     const qty = this.random() < 0.9 ? 1 : 2;
     const cell = this.cell(store, sku);
-    const location = this.net.locationCodes[store]!;
-    const returnId = this.nextRef('RET');
+    const returnNumber = this.refNumber++;
     this.schedule(
       at,
       {
@@ -1048,12 +1127,12 @@ class Simulation {
         type: 'return',
         occurred_at: iso(at),
         source: 'pos',
-        location,
+        location: this.net.locationCodes[store]!,
         sku: this.net.skuCodes[sku]!,
         channel: 'store',
         qty,
         disposition: 'pending',
-        ref: { return_id: returnId },
+        ref: { return_id: this.refText('RET', returnNumber) },
       },
       cell,
       qty,
@@ -1063,25 +1142,19 @@ class Simulation {
     // Inspected within a few days: mostly back to sale, some damaged, some thrown away.
     const inspectedAt = at + Math.floor((1 + this.random() * 3) * DAY);
     const r = this.random();
-    const disposition = r < 0.7 ? 'sellable' : r < 0.9 ? 'damaged' : 'disposed';
-    this.schedule(
+    const outcome = r < 0.7 ? 0 : r < 0.9 ? 1 : 2;
+    const delta = DISPOSITIONS[outcome] === 'disposed' ? -qty : 0;
+    this.later(
       inspectedAt,
-      {
-        event_id: this.nextId(),
-        type: 'return_disposition',
-        occurred_at: iso(inspectedAt),
-        source: 'store_ops',
-        location,
-        sku: this.net.skuCodes[sku]!,
-        qty,
-        disposition,
-        from: 'pending',
-        ref: { return_id: returnId },
-      },
+      'return_disposition',
       cell,
-      disposition === 'disposed' ? -qty : 0,
+      delta,
+      0,
       sku,
       this.lotOut,
+      qty,
+      returnNumber,
+      outcome,
     );
   }
 
@@ -1204,47 +1277,37 @@ class Simulation {
     const sku = this.popular();
     const cell = this.cell(dc, sku);
     // Marketplace orders cannot be taken on a paused listing; the webshop still sells it.
-    const channel = this.random() < 0.25 && !this.pausedListings.has(cell) ? 'marketplace' : 'ecommerce';
+    const channel = this.random() < 0.25 && !this.pausedListings.has(cell) ? 1 : 0;
     const qty = this.random() < 0.85 ? 1 : 2;
-    const orderId = this.nextRef('ORD');
-    const source = channel === 'marketplace' ? 'marketplace' : 'oms';
-    this.orderLine('reservation', at, source, dc, sku, channel, qty, orderId, 0);
+    const order = this.refNumber++;
+    this.schedule(
+      at,
+      {
+        event_id: this.nextId(),
+        type: 'reservation',
+        occurred_at: iso(at),
+        source: ORDER_CHANNELS[channel] === 'marketplace' ? 'marketplace' : 'oms',
+        location: this.net.locationCodes[dc]!,
+        sku: this.net.skuCodes[sku]!,
+        channel: ORDER_CHANNELS[channel],
+        qty,
+        ref: { order_id: this.refText('ORD', order) },
+      },
+      cell,
+      0,
+      sku,
+      this.lotOut,
+    );
     const doneAt = at + Math.floor((0.5 + this.random() * 5.5) * HOUR);
     const r = this.random();
     if (r < PICKED) {
-      this.orderLine('pick', doneAt, 'wms', dc, sku, channel, qty, orderId, 0);
+      this.later(doneAt, 'pick', cell, 0, 0, sku, this.lotOut, qty, order, channel);
       const shippedAt = doneAt + Math.floor((1 + this.random() * 7) * HOUR);
-      this.orderLine('shipment', shippedAt, 'wms', dc, sku, channel, qty, orderId, -qty);
-    } else if (r < PICKED + RELEASED) {
-      this.orderLine('reservation_released', doneAt, source, dc, sku, channel, qty, orderId, 0);
+      this.later(shippedAt, 'shipment', cell, -qty, 0, sku, this.lotOut, qty, order, channel);
     } else {
-      this.orderLine('short_pick', doneAt, 'wms', dc, sku, channel, qty, orderId, 0);
+      const type = r < PICKED + RELEASED ? 'reservation_released' : 'short_pick';
+      this.later(doneAt, type, cell, 0, 0, sku, this.lotOut, qty, order, channel);
     }
-  }
-
-  private orderLine(
-    type: 'reservation' | 'pick' | 'shipment' | 'reservation_released' | 'short_pick',
-    at: number,
-    source: 'oms' | 'marketplace' | 'wms',
-    dc: number,
-    sku: number,
-    channel: string,
-    qty: number,
-    orderId: string,
-    delta: number,
-  ): void {
-    const event: GeneratedEvent = {
-      event_id: this.nextId(),
-      type,
-      occurred_at: iso(at),
-      source,
-      location: this.net.locationCodes[dc]!,
-      sku: this.net.skuCodes[sku]!,
-      channel,
-      qty,
-      ref: { order_id: orderId },
-    };
-    this.schedule(at, event, dc * this.net.skuCodes.length + sku, delta, sku, this.lotOut);
   }
 
   private listing(dc: number, at: number): void {
@@ -1297,50 +1360,38 @@ class Simulation {
       const qty = writeCases ? units / perCase : units;
       // A few transfers arrive short by a case or a couple of units, lost in transit.
       const short = this.random() < 0.02 ? (writeCases ? 1 : Math.min(qty, between(this.random, 1, 2))) : 0;
-      const transferId = this.nextRef('TR');
-      const uom = writeCases ? { uom: 'case' } : {};
+      const transfer = this.refNumber++;
+      const expectedAt = receivedAt - (receivedAt % HOUR);
       this.outbound[dcCell] = this.outbound[dcCell]! + units;
       this.inbound[storeCell] = this.inbound[storeCell]! + units;
-      this.schedule(
+      this.later(
         shipAt,
-        {
-          event_id: this.nextId(),
-          type: 'transfer_shipped',
-          occurred_at: iso(shipAt),
-          source: 'wms',
-          location: net.locationCodes[dc]!,
-          sku: net.skuCodes[sku]!,
-          ...uom,
-          qty,
-          to_location: net.locationCodes[store]!,
-          expected_at: iso(receivedAt - (receivedAt % HOUR)),
-          ref: { transfer_id: transferId },
-        },
+        'transfer_shipped',
         dcCell,
         -units,
+        units,
         sku,
         this.lotOut,
-        units,
+        qty,
+        transfer,
+        store,
+        writeCases,
+        -1,
+        expectedAt,
       );
-      this.schedule(
+      const arrived = units - (writeCases ? short * perCase : short);
+      this.later(
         receivedAt,
-        {
-          event_id: this.nextId(),
-          type: 'transfer_received',
-          occurred_at: iso(receivedAt),
-          source: 'store_ops',
-          location: net.locationCodes[store]!,
-          sku: net.skuCodes[sku]!,
-          ...uom,
-          qty: qty - short,
-          from_location: net.locationCodes[dc]!,
-          ref: { transfer_id: transferId },
-        },
+        'transfer_received',
         storeCell,
-        units - (writeCases ? short * perCase : short),
+        arrived,
+        units,
         sku,
         this.lotOut,
-        units,
+        qty - short,
+        transfer,
+        dc,
+        writeCases,
       );
     }
     this.reorderAtDc(dc, sku, dcCell, at);
@@ -1360,79 +1411,163 @@ class Simulation {
     const shippedAt = orderedAt + Math.floor((2 + this.random() * 5) * DAY);
     const receivedAt = shippedAt + Math.floor((1 + this.random() * 2) * DAY);
     const short = this.random() < 0.03 ? Math.min(qty, writeCases ? 1 : between(this.random, 1, 6)) : 0;
-    const location = net.locationCodes[dc]!;
-    const code = net.skuCodes[sku]!;
-    const poId = this.nextRef('PO');
-    const uom = writeCases ? { uom: 'case' } : {};
+    const po = this.refNumber++;
     this.inbound[cell] = this.inbound[cell]! + units;
-    this.schedule(
+    const lot = this.lotIn;
+    this.later(
       orderedAt,
-      {
-        event_id: this.nextId(),
-        type: 'purchase_order',
-        occurred_at: iso(orderedAt),
-        source: 'erp',
-        location,
-        sku: code,
-        ...uom,
-        qty,
-        supplier: SUPPLIER,
-        expected_at: iso(receivedAt - (receivedAt % DAY)),
-        ref: { po_id: poId },
-      },
+      'purchase_order',
       cell,
       0,
+      0,
       sku,
-      this.lotIn,
+      lot,
+      qty,
+      po,
+      0,
+      writeCases,
+      -1,
+      receivedAt - (receivedAt % DAY),
     );
     // Most suppliers announce the shipment; the rest are received against the PO alone.
-    const asnId = this.random() < WITH_ASN ? this.nextRef('ASN') : undefined;
-    if (asnId) {
-      this.schedule(
+    const asn = this.random() < WITH_ASN ? this.refNumber++ : -1;
+    if (asn >= 0) {
+      this.later(
         shippedAt,
-        {
-          event_id: this.nextId(),
-          type: 'asn',
-          occurred_at: iso(shippedAt),
-          source: 'supplier',
-          location,
-          sku: code,
-          ...uom,
-          qty,
-          supplier: SUPPLIER,
-          expected_at: iso(receivedAt - (receivedAt % HOUR)),
-          ref: { po_id: poId, asn_id: asnId },
-        },
+        'asn',
         cell,
         0,
+        0,
         sku,
-        this.lotIn,
+        lot,
+        qty,
+        po,
+        0,
+        writeCases,
+        asn,
+        receivedAt - (receivedAt % HOUR),
       );
     }
-    this.schedule(
-      receivedAt,
-      {
-        event_id: this.nextId(),
-        type: 'receipt',
-        occurred_at: iso(receivedAt),
-        source: 'wms',
-        location,
-        sku: code,
-        ...uom,
-        qty: qty - short,
-        ref: asnId ? { po_id: poId, asn_id: asnId } : { po_id: poId },
-      },
-      cell,
-      units - (writeCases ? short * perCase : short),
-      sku,
-      this.lotIn,
-      units,
-    );
+    const arrived = units - (writeCases ? short * perCase : short);
+    this.later(receivedAt, 'receipt', cell, arrived, units, sku, lot, qty - short, po, 0, writeCases, asn);
+  }
+
+  /** The event a follow-up stands for, built when it happens. */
+  private materialise(followUp: FollowUp, at: number, cell: number): GeneratedEvent {
+    const net = this.net;
+    const skuCount = net.skuCodes.length;
+    const locationIndex = Math.floor(cell / skuCount);
+    const location = net.locationCodes[locationIndex]!;
+    const sku = net.skuCodes[cell - locationIndex * skuCount]!;
+    const event_id = this.idText(followUp.id);
+    const occurred_at = iso(at);
+    const { qty, detail } = followUp;
+    let event: GeneratedEvent;
+    switch (followUp.type) {
+      case 'return_disposition':
+        event = {
+          event_id,
+          type: followUp.type,
+          occurred_at,
+          source: 'store_ops',
+          location,
+          sku,
+          qty,
+          disposition: DISPOSITIONS[detail]!,
+          from: 'pending',
+          ref: { return_id: this.refText('RET', followUp.ref) },
+        };
+        break;
+      case 'pick':
+      case 'shipment':
+      case 'short_pick':
+      case 'reservation_released': {
+        const channel = ORDER_CHANNELS[detail]!;
+        event = {
+          event_id,
+          type: followUp.type,
+          occurred_at,
+          source:
+            followUp.type !== 'reservation_released'
+              ? 'wms'
+              : channel === 'marketplace'
+                ? 'marketplace'
+                : 'oms',
+          location,
+          sku,
+          channel,
+          qty,
+          ref: { order_id: this.refText('ORD', followUp.ref) },
+        };
+        break;
+      }
+      case 'transfer_shipped':
+        event = {
+          event_id,
+          type: followUp.type,
+          occurred_at,
+          source: 'wms',
+          location,
+          sku,
+          qty,
+          to_location: net.locationCodes[detail]!,
+          expected_at: iso(followUp.expectedAt),
+          ref: { transfer_id: this.refText('TR', followUp.ref) },
+        };
+        break;
+      case 'transfer_received':
+        event = {
+          event_id,
+          type: followUp.type,
+          occurred_at,
+          source: 'store_ops',
+          location,
+          sku,
+          qty,
+          from_location: net.locationCodes[detail]!,
+          ref: { transfer_id: this.refText('TR', followUp.ref) },
+        };
+        break;
+      case 'purchase_order':
+      case 'asn':
+        event = {
+          event_id,
+          type: followUp.type,
+          occurred_at,
+          source: followUp.type === 'asn' ? 'supplier' : 'erp',
+          location,
+          sku,
+          qty,
+          supplier: SUPPLIER,
+          expected_at: iso(followUp.expectedAt),
+          ref: { po_id: this.refText('PO', followUp.ref) },
+        };
+        break;
+      case 'receipt':
+        event = {
+          event_id,
+          type: followUp.type,
+          occurred_at,
+          source: 'wms',
+          location,
+          sku,
+          qty,
+          ref: { po_id: this.refText('PO', followUp.ref) },
+        };
+        break;
+      default:
+        return assertUnreachable(followUp.type, 'follow-up type');
+    }
+    if (followUp.asnRef >= 0) event.ref!.asn_id = this.refText('ASN', followUp.asnRef);
+    if (followUp.inCases) event.uom = 'case';
+    if (followUp.lot) event.lot = followUp.lot;
+    return event;
   }
 
   /** Applies an event in occurred order: the stock it moves, or what a count or report reads. */
   private settle(entry: Scheduled): void {
-    const { event, cell } = entry;
+    const { cell } = entry;
+    const event = entry.event ?? this.materialise(entry.followUp!, entry.at, cell);
     const random = this.random;
     const previous = this.onHand[cell]!;
     if (event.type === 'cycle_count') {
@@ -1470,10 +1605,18 @@ class Simulation {
           : r < 0.9
             ? (1 + random() * 11) * HOUR
             : (0.5 + random() * 2.5) * DAY;
-      this.late.push({ at: at + Math.floor(delay), seq: this.seq++, event, cell: 0, delta: 0, clears: 0 });
+      this.late.push({
+        at: at + Math.floor(delay),
+        seq: this.seq++,
+        event,
+        followUp: undefined,
+        cell: 0,
+        delta: 0,
+        clears: 0,
+      });
       return;
     }
-    while (this.late.size > 0 && this.late.firstAt() <= at) this.deliver(this.late.pop().event);
+    while (this.late.size > 0 && this.late.firstAt() <= at) this.deliver(this.late.pop().event!);
     this.deliver(event);
   }
 

@@ -42,8 +42,14 @@ export async function touchToken(db: Queryable, id: string): Promise<void> {
   );
 }
 
-export async function listTokens(db: Queryable): Promise<TokenRecord[]> {
-  const { rows } = await db.query<TokenRecord>(`select ${COLUMNS} from api_tokens order by id`);
+export async function listTokens(
+  db: Queryable,
+  page: { after?: string; limit?: number } = {},
+): Promise<TokenRecord[]> {
+  const { rows } = await db.query<TokenRecord>(
+    `select ${COLUMNS} from api_tokens where ($1::text is null or id > $1) order by id limit $2`,
+    [page.after ?? null, page.limit ?? 10_000],
+  );
   return rows;
 }
 

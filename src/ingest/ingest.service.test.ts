@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importMaster } from '../catalog/index.ts';
 import { loadTestMaster } from '../catalog/test-fixtures.ts';
 import { openTestDatabase } from '../db/test-database.ts';
-import { getStock } from '../ledger/index.ts';
+import { getStock, getStockAt } from '../ledger/index.ts';
 import { listDeadLetters, replayDeadLetters } from './index.ts';
 import { ingestRecords, type RawRecord } from './ingest.service.ts';
 
@@ -143,5 +143,67 @@ describe('ingestion', () => {
       { status: 'resolved', resolution: 'applied' },
     ]);
     expect((await getStock(db, config, 'NEW-9', 'S2')).ledger_on_hand).toBe(-4);
+  });
+});
+
+describe('lot tracking', () => {
+  it('keeps on-hand per lot for a regulated SKU, counts naming a lot anchoring that lot', async () => {
+    const base = { sku: 'MED-1', location: 'S2', source: 'wms' };
+    const result = await ingestRecords(
+      db,
+      records(
+        {
+          ...base,
+          event_id: 'lot-1',
+          type: 'receipt',
+          qty: 10,
+          lot: 'L-A',
+          occurred_at: '2026-07-01T08:00:00Z',
+        },
+        {
+          ...base,
+          event_id: 'lot-2',
+          type: 'receipt',
+          qty: 6,
+          lot: 'L-B',
+          occurred_at: '2026-07-01T08:00:00Z',
+        },
+        {
+          ...base,
+          event_id: 'lot-3',
+          type: 'sale',
+          qty: 3,
+          lot: 'L-A',
+          occurred_at: '2026-07-02T08:00:00Z',
+          source: 'pos',
+        },
+        {
+          ...base,
+          event_id: 'lot-4',
+          type: 'cycle_count',
+          counted_qty: 5,
+          lot: 'L-B',
+          occurred_at: '2026-07-03T08:00:00Z',
+        },
+        {
+          ...base,
+          event_id: 'lot-5',
+          type: 'sale',
+          qty: 1,
+          lot: 'L-B',
+          occurred_at: '2026-07-04T08:00:00Z',
+          source: 'pos',
+        },
+      ),
+      { origin: 'test' },
+    );
+    expect(result.accepted).toBe(5);
+    const stock = await getStock(db, config, 'MED-1', 'S2');
+    expect(stock.lots).toEqual({ 'L-A': 7, 'L-B': 4 });
+    // The lot's count anchors the lot, not the SKU: the total moves by movements only.
+    expect(stock.ledger_on_hand).toBe(12);
+    const before = await getStockAt(db, config, 'MED-1', 'S2', '2026-07-02T12:00:00.000000Z');
+    expect(before.lots).toEqual({ 'L-A': 7, 'L-B': 6 });
+    expect((await getStock(db, config, 'TEE-1', 'S1')).lots).toBeUndefined();
   });
 });

@@ -18,6 +18,7 @@ export {
   lineage,
   listStock,
   loadLedgerEvents,
+  lotBalances,
   rebuildProjection,
   type StockFilter,
 } from './stock.service.ts';

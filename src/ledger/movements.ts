@@ -30,7 +30,8 @@ export type Delta = Partial<Record<Bucket, number>>;
 export type Effect =
   /** Movements add to buckets. `primary` is false on the other end of a transfer. */
   | { kind: 'delta'; location: string; delta: Delta; primary: boolean }
-  | { kind: 'count'; location: string; qty: number }
+  /** A count that names a lot counts that lot only: it anchors the lot's balance, not the SKU's. */
+  | { kind: 'count'; location: string; qty: number; lot?: string | undefined }
   | { kind: 'snapshot'; location: string; source: string; onHand: number }
   | { kind: 'listing'; location: string; channel: string; status: 'active' | 'paused' };
 
@@ -100,7 +101,7 @@ export function effectsOf({ event: e, qtyBase }: LedgerEvent): Effect[] {
     case 'adjustment':
       return [here({ on_hand: e.reason === 'shrink' || e.reason === 'damage' ? -q : q })];
     case 'cycle_count':
-      return [here({}), { kind: 'count', location: e.location, qty: q }];
+      return [here({}), { kind: 'count', location: e.location, qty: q, lot: e.lot }];
     case 'stock_snapshot':
       return [here({}), { kind: 'snapshot', location: e.location, source: e.source, onHand: q }];
     case 'listing_status':

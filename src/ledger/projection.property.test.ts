@@ -51,7 +51,15 @@ const body = fc.oneof(
     qty,
   }),
   fc.record({ type: fc.constant('adjustment'), qty, reason: fc.constantFrom('shrink', 'damage', 'found') }),
-  fc.record({ type: fc.constant('cycle_count'), counted_qty: fc.integer({ min: 0, max: 50 }) }),
+  fc.record(
+    {
+      type: fc.constant('cycle_count'),
+      counted_qty: fc.integer({ min: 0, max: 50 }),
+      lot: fc.constant('L-1'),
+    },
+    // a count naming a lot anchors only that lot, never the SKU's total
+    { requiredKeys: ['type', 'counted_qty'] },
+  ),
   fc.record({
     type: fc.constant('stock_snapshot'),
     on_hand: fc.integer({ min: -5, max: 50 }),

@@ -60,6 +60,7 @@ export async function applyToProjection(tx: Queryable, events: LedgerEvent[], ma
         d.damaged.push(delta.damaged ?? 0);
         d.primary.push(effect.primary ? 1 : 0);
       } else if (effect.kind === 'count') {
+        if (effect.lot !== undefined) continue; // a lot's count: lot balances only (stock.service.ts)
         const key = `${location}\u0000${sku}`;
         const candidate = { location, sku, at, id, qty: effect.qty };
         if (later(candidate, counts.get(key))) counts.set(key, candidate);

@@ -28,6 +28,8 @@ export interface StockPicture {
   atp: Record<string, ChannelAvailability>;
   event_count: number;
   last_event_at: string | null;
+  /** On-hand per lot, for regulated SKUs only (single-key pictures). */
+  lots?: Record<string, number>;
 }
 
 export interface PictureContext {

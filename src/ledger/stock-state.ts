@@ -43,10 +43,15 @@ export function emptyState(): StockState {
 
 /**
  * The reference fold: the state of `location` from the events that touch it, in any
- * order. The database projection (projection.repository.ts) must agree with it; tests
+ * order. In `lot` scope (the events of one lot) counts naming a lot anchor; in `sku`
+ * scope only counts of the whole SKU do. The database projection (projection.repository.ts) must agree with it; tests
  * hold them to that, and point-in-time queries use it directly.
  */
-export function foldStock(location: string, events: Iterable<LedgerEvent>): StockState {
+export function foldStock(
+  location: string,
+  events: Iterable<LedgerEvent>,
+  scope: 'sku' | 'lot' = 'sku',
+): StockState {
   const state = emptyState();
   const onHandMoves: { at: string; id: string; delta: number }[] = [];
   for (const event of events) {
@@ -66,6 +71,7 @@ export function foldStock(location: string, events: Iterable<LedgerEvent>): Stoc
           if (state.last_event_at === null || event.at > state.last_event_at) state.last_event_at = event.at;
           break;
         case 'count':
+          if ((effect.lot !== undefined) !== (scope === 'lot')) break;
           if (!state.count || compareKeys(key, { at: state.count.at, id: state.count.event_id }) > 0) {
             state.count = { at: event.at, event_id: id, qty: effect.qty };
           }

@@ -11,23 +11,45 @@ interface KeyInfo {
   sku: string;
   location: string;
   channels: string[];
+  regulated: boolean;
 }
 
 async function keyInfo(db: Queryable, sku: string, location: string): Promise<KeyInfo> {
-  const { rows } = await db.query<{ sku_known: boolean; channels: string[] | null }>(
-    `select exists(select 1 from skus where sku = $1) as sku_known,
+  const { rows } = await db.query<{ regulated: boolean | null; channels: string[] | null }>(
+    `select (select regulated from skus where sku = $1) as regulated,
        (select channels from locations where location = $2) as channels`,
     [sku, location],
   );
   const row = rows[0];
-  if (!row?.sku_known)
+  if (row?.regulated == null)
     throw new InvexError('not_found', 'sku_not_found', `sku ${sku} is not in master data`, { sku });
   if (!row.channels) {
     throw new InvexError('not_found', 'location_not_found', `location ${location} is not in master data`, {
       location,
     });
   }
-  return { sku, location, channels: row.channels };
+  return { sku, location, channels: row.channels, regulated: row.regulated };
+}
+
+/**
+ * On-hand per lot of a regulated SKU: the ledger fold of each lot's own movements (a
+ * count that names a lot anchors that lot). Computed from the log, so it holds at any time.
+ */
+export function lotBalances(location: string, events: LedgerEvent[]): Record<string, number> {
+  const byLot = new Map<string, LedgerEvent[]>();
+  for (const event of events) {
+    const lot = event.event.lot;
+    if (lot === undefined) continue;
+    const list = byLot.get(lot) ?? [];
+    list.push(event);
+    byLot.set(lot, list);
+  }
+  const lots: Record<string, number> = {};
+  for (const [lot, list] of [...byLot].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const state = foldStock(location, list, 'lot');
+    lots[lot] = (state.count?.qty ?? 0) + state.on_hand_delta;
+  }
+  return lots;
 }
 
 /** The current picture of one SKU x location (all zeros when nothing has happened there yet). */
@@ -40,7 +62,9 @@ export async function getStock(
   const info = await keyInfo(db, sku, location);
   const states = await readStates(db, [{ location, sku }]);
   const state = states.get(stateKey(location, sku)) ?? emptyState();
-  return toPicture(state, { ...info, buffers: config.atpBuffers });
+  const picture = toPicture(state, { ...info, buffers: config.atpBuffers });
+  if (info.regulated) picture.lots = lotBalances(location, await loadLedgerEvents(db, sku, location));
+  return picture;
 }
 
 /** Events that touch a SKU at a location up to a time, from the log, as the ledger sees them. */
@@ -69,7 +93,9 @@ export async function getStockAt(
 ): Promise<StockPicture> {
   const info = await keyInfo(db, sku, location);
   const events = await loadLedgerEvents(db, sku, location, at);
-  return toPicture(foldStock(location, events), { ...info, buffers: config.atpBuffers, asOf: at });
+  const picture = toPicture(foldStock(location, events), { ...info, buffers: config.atpBuffers, asOf: at });
+  if (info.regulated) picture.lots = lotBalances(location, events);
+  return picture;
 }
 
 export interface StockFilter {
@@ -136,8 +162,13 @@ export interface LineageEntry {
 
 const REF_PATTERN = /^(order_id|po_id|asn_id|transfer_id|return_id|count_id|promotion_id):(.{1,128})$/;
 
-/** Every event tied to a correlation id (`po_id:PO-123`) and what it changed, in time order. */
-export async function lineage(db: Queryable, ref: string, limit: number): Promise<LineageEntry[]> {
+/** Events tied to a correlation id (`po_id:PO-123`) and what they changed, in time order, a page at a time. */
+export async function lineage(
+  db: Queryable,
+  ref: string,
+  limit: number,
+  after?: { at: string; event_id: string },
+): Promise<LineageEntry[]> {
   if (!REF_PATTERN.test(ref)) {
     throw new InvexError(
       'invalid_input',
@@ -153,8 +184,10 @@ export async function lineage(db: Queryable, ref: string, limit: number): Promis
     qty_base: number | null;
   }>(
     `select seq, body, ${utcText('occurred_at')} as at, ${utcText('ingested_at')} as ingested_at, qty_base
-     from events where refs @> array[$1]::text[] order by occurred_at, event_id collate "C" limit $2`,
-    [ref, limit],
+     from events where refs @> array[$1]::text[]
+       and ($3::timestamptz is null or (occurred_at, event_id) > ($3, $4 collate "C"))
+     order by occurred_at, event_id limit $2`,
+    [ref, limit, after?.at ?? null, after?.event_id ?? null],
   );
   return rows.map((row) => {
     const ledgerEvent: LedgerEvent = { event: row.body, at: row.at, qtyBase: row.qty_base };

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { lineage } from '../../ledger/index.ts';
-import { lineageEntrySchema, problemSchema } from '../schemas.ts';
+import { cursorQuery, decodeCursor, encodeCursor, lineageEntrySchema, problemSchema } from '../schemas.ts';
 import type { ServerDeps } from '../server.ts';
 
 export const lineageRoutes =
@@ -17,17 +17,32 @@ export const lineageRoutes =
           querystring: z.object({
             ref: z.string().min(3).max(200).describe('kind:value, e.g. po_id:PO-123'),
             limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+            cursor: cursorQuery,
           }),
           response: {
-            200: z.object({ ref: z.string(), entries: z.array(lineageEntrySchema), truncated: z.boolean() }),
+            200: z.object({
+              ref: z.string(),
+              entries: z.array(lineageEntrySchema),
+              next_cursor: z.string().nullable(),
+            }),
             400: problemSchema,
           },
         },
       },
       async (request) => {
-        const { ref, limit } = request.query;
-        const entries = await lineage(deps.db, ref, limit + 1);
-        return { ref, entries: entries.slice(0, limit), truncated: entries.length > limit };
+        const { ref, limit, cursor } = request.query;
+        const after = decodeCursor(cursor, z.object({ at: z.string(), event_id: z.string() }));
+        const entries = await lineage(deps.db, ref, limit + 1, after);
+        const page = entries.slice(0, limit);
+        const last = page.at(-1);
+        return {
+          ref,
+          entries: page,
+          next_cursor:
+            entries.length > limit && last
+              ? encodeCursor({ at: last.occurred_at, event_id: last.event_id })
+              : null,
+        };
       },
     );
   };

@@ -1,7 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createToken, listTokens, ROLES, revoke } from '../../govern/index.ts';
-import { problemSchema, tokenSchema } from '../schemas.ts';
+import {
+  cursorQuery,
+  decodeCursor,
+  encodeCursor,
+  limitQuery,
+  problemSchema,
+  tokenSchema,
+} from '../schemas.ts';
 import type { ServerDeps } from '../server.ts';
 
 export const tokenRoutes =
@@ -14,10 +21,19 @@ export const tokenRoutes =
         schema: {
           tags: ['tokens'],
           summary: 'API tokens (never their secrets)',
-          response: { 200: z.array(tokenSchema) },
+          querystring: z.object({ limit: limitQuery, cursor: cursorQuery }),
+          response: { 200: z.object({ items: z.array(tokenSchema), next_cursor: z.string().nullable() }) },
         },
       },
-      async () => listTokens(deps.db),
+      async (request) => {
+        const { limit, cursor } = request.query;
+        const items = await listTokens(deps.db, {
+          after: decodeCursor(cursor, z.string()),
+          limit: limit + 1,
+        });
+        const page = items.slice(0, limit);
+        return { items: page, next_cursor: items.length > limit ? encodeCursor(page.at(-1)!.id) : null };
+      },
     );
     app.post(
       '/v1/tokens',
