@@ -22,6 +22,7 @@ export {
   type IngestOptions,
   type IngestResult,
   ingestRecords,
+  ingestStream,
   mergeResults,
   type RawRecord,
   type Rejection,

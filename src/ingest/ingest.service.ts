@@ -86,11 +86,64 @@ export async function ingestRecords(
   options: IngestOptions,
 ): Promise<IngestResult> {
   const batchSize = options.batchSize ?? 5000;
+  async function* batches() {
+    for (let start = 0; start < records.length; start += batchSize)
+      yield records.slice(start, start + batchSize);
+  }
+  return ingestBatches(db, batches(), options);
+}
+
+/**
+ * Ingests a stream of records (a file, a socket) in batches of `batchSize`, holding one
+ * batch in memory plus the one being prepared.
+ */
+export async function ingestStream(
+  db: Database,
+  records: AsyncIterable<RawRecord> | Iterable<RawRecord>,
+  options: IngestOptions & { onBatch?: (total: IngestResult) => void },
+): Promise<IngestResult> {
+  const batchSize = options.batchSize ?? 5000;
+  async function* batches() {
+    let batch: RawRecord[] = [];
+    for await (const record of records) {
+      batch.push(record);
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+  }
+  return ingestBatches(db, batches(), options);
+}
+
+/**
+ * Validation of the next batch runs while the database commits the current one: on
+ * PostgreSQL the two use both cores. Batches still commit one after another, in order.
+ */
+async function ingestBatches(
+  db: Database,
+  batches: AsyncIterable<RawRecord[]>,
+  options: IngestOptions & { onBatch?: (total: IngestResult) => void },
+): Promise<IngestResult> {
   const maxListed = options.maxRejectionsListed ?? 10_000;
   const total = emptyResult();
-  for (let start = 0; start < records.length; start += batchSize) {
-    const result = await ingestBatch(db, records.slice(start, start + batchSize), options.origin, maxListed);
-    mergeResults(total, result, maxListed);
+  const iterator = batches[Symbol.asyncIterator]();
+  const prepareNext = async () => {
+    const next = await iterator.next();
+    return next.done ? undefined : prepareBatch(db, next.value, options.origin);
+  };
+  let prepared = await prepareNext();
+  while (prepared) {
+    const committing = commitBatch(db, prepared, maxListed);
+    const preparing = prepareNext();
+    // Settle both before acting on either, so that no rejection is left unhandled.
+    const [committed, next] = await Promise.allSettled([committing, preparing]);
+    if (committed.status === 'rejected') throw committed.reason;
+    if (next.status === 'rejected') throw next.reason;
+    mergeResults(total, committed.value, maxListed);
+    options.onBatch?.(total);
+    prepared = next.value;
   }
   return total;
 }
@@ -119,36 +172,43 @@ async function loadMaster(
   return { skus: skuMap, locations: locationMap, channels };
 }
 
-async function ingestBatch(
-  db: Database,
-  records: RawRecord[],
-  origin: string,
-  maxListed: number,
-): Promise<IngestResult> {
-  const result = emptyResult();
-  result.received = records.length;
-  const deadLetters: (DeadLetterEntry & { record: unknown; position: number })[] = [];
-  const reject = (
-    record: RawRecord,
-    reason: RejectionReason,
-    field: string,
-    rule: string,
-    message: string,
-    eventId?: string,
-  ) => {
-    const stored = record.value === undefined ? { raw_text: record.text ?? '' } : record.value;
-    deadLetters.push({
-      eventId,
-      hash: bodyHash(stored),
-      record: stored,
-      reason,
-      field,
-      rule,
-      message: `record ${record.position}${eventId ? ` (event_id ${eventId})` : ''}: ${message}`,
-      origin,
-      position: record.position,
-    });
+type RejectArgs = [
+  record: RawRecord,
+  reason: RejectionReason,
+  field: string,
+  rule: string,
+  message: string,
+  eventId?: string,
+];
+
+/** The dead letter of a rejected record: what arrived, kept as it arrived, with the reason. */
+function deadLetterFor(origin: string, ...[record, reason, field, rule, message, eventId]: RejectArgs) {
+  const stored = record.value === undefined ? { raw_text: record.text ?? '' } : record.value;
+  return {
+    eventId,
+    hash: bodyHash(stored),
+    record: stored,
+    reason,
+    field,
+    rule,
+    message: `record ${record.position}${eventId ? ` (event_id ${eventId})` : ''}: ${message}`,
+    origin,
+    position: record.position,
   };
+}
+
+/** A batch validated against schemas and master data, ready to commit. */
+interface PreparedBatch {
+  received: number;
+  origin: string;
+  deadLetters: (DeadLetterEntry & { position: number })[];
+  candidates: Pending[];
+}
+
+/** Stages one and two: shape, then master data. No lock is held: this overlaps the previous commit. */
+async function prepareBatch(db: Database, records: RawRecord[], origin: string): Promise<PreparedBatch> {
+  const deadLetters: PreparedBatch['deadLetters'] = [];
+  const reject = (...args: RejectArgs) => deadLetters.push(deadLetterFor(origin, ...args));
 
   // Stage one: shape.
   const parsed: { record: RawRecord; event: NonNullable<ReturnType<typeof parseEvent> & { ok: true }> }[] =
@@ -192,6 +252,15 @@ async function ingestBatch(
     }
     candidates.push({ record, ledger: resolved.ledger, hash: event.hash });
   }
+  return { received: records.length, origin, deadLetters, candidates };
+}
+
+/** Stage three, in one transaction under the ingest lock: idempotency, the log, the projection, dead letters. */
+async function commitBatch(db: Database, batch: PreparedBatch, maxListed: number): Promise<IngestResult> {
+  const { candidates, deadLetters, origin } = batch;
+  const result = emptyResult();
+  result.received = batch.received;
+  const reject = (...args: RejectArgs) => deadLetters.push(deadLetterFor(origin, ...args));
 
   // In-batch repeats: the first occurrence stands for the event_id.
   const firstById = new Map<string, Pending>();

@@ -5,18 +5,18 @@ import {
   emptyResult,
   fileRecords,
   type IngestResult,
-  ingestRecords,
+  ingestStream,
   mergeResults,
   type RawRecord,
 } from '../../ingest/index.ts';
-import { closeTarget, configFrom, type GlobalOptions, openTarget, type Target } from '../context.ts';
+import { closeTarget, configFrom, type GlobalOptions, openTarget } from '../context.ts';
 import { ingestSummary, printJson } from '../output.ts';
+import type { RemoteClient } from '../remote-client.ts';
 
-async function sendBatch(target: Target, batch: RawRecord[], origin: string): Promise<IngestResult> {
-  if (target.kind === 'local') return ingestRecords(target.db, batch, { origin });
-  // Through the server: records travel as NDJSON lines; map line numbers back to the file's.
+/** Through the server: records travel as NDJSON lines; line numbers are mapped back to the file's. */
+async function sendRemote(client: RemoteClient, batch: RawRecord[]): Promise<IngestResult> {
   const lines = batch.map((r) => (r.value === undefined ? (r.text ?? '') : JSON.stringify(r.value)));
-  const result = await target.client.ingestNdjson(lines);
+  const result = await client.ingestNdjson(lines);
   for (const rejection of result.rejections) {
     const original = batch[rejection.record - 1]?.position ?? rejection.record;
     rejection.message = rejection.message.replace(/^record \d+/, `record ${original}`);
@@ -59,20 +59,30 @@ export function registerIngest(program: Command): void {
               ? (await import('../../ingest/index.ts')).ndjsonRecords(process.stdin)
               : fileRecords(file);
           const fileStart = performance.now();
-          let batch: RawRecord[] = [];
-          const flush = async () => {
-            if (batch.length === 0) return;
-            mergeResults(result, await sendBatch(target, batch, `file:${basename(file)}`));
-            batch = [];
-            bar?.update(result.received, {
-              rate: Math.round(result.received / ((performance.now() - fileStart) / 1000)),
+          const progress = (done: IngestResult) =>
+            bar?.update(done.received, {
+              rate: Math.round(done.received / ((performance.now() - fileStart) / 1000)),
             });
-          };
-          for await (const record of records) {
-            batch.push(record);
-            if (batch.length >= options.batch) await flush();
+          const origin = `file:${basename(file)}`;
+          if (target.kind === 'local') {
+            mergeResults(
+              result,
+              await ingestStream(target.db, records, { origin, batchSize: options.batch, onBatch: progress }),
+            );
+          } else {
+            let batch: RawRecord[] = [];
+            const flush = async () => {
+              if (batch.length === 0) return;
+              mergeResults(result, await sendRemote(target.client, batch));
+              batch = [];
+              progress(result);
+            };
+            for await (const record of records) {
+              batch.push(record);
+              if (batch.length >= options.batch) await flush();
+            }
+            await flush();
           }
-          await flush();
           bar?.stop();
           mergeResults(total, result);
           if (!options.json) {
