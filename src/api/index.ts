@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { InvexError } from '../core/errors.ts';
 import { type App, buildServer, type ServerDeps } from './server.ts';
 
 export { type App, buildServer, type ServerDeps } from './server.ts';
@@ -9,7 +10,23 @@ export async function startServer(
   options: { host: string; port: number; logger: boolean | object },
 ): Promise<{ app: App; url: string }> {
   const app = await buildServer(deps, options.logger);
-  await app.listen({ host: options.host, port: options.port });
+  try {
+    await app.listen({ host: options.host, port: options.port });
+  } catch (error) {
+    await app.close().catch(() => {});
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EADDRINUSE'
+        ? 'the port is in use (choose another with --port or INVEX_PORT)'
+        : code === 'EACCES'
+          ? 'permission denied (ports below 1024 need privileges)'
+          : (error as Error).message;
+    throw new InvexError(
+      'unavailable',
+      'listen_failed',
+      `cannot listen on ${options.host}:${options.port}: ${why}`,
+    );
+  }
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return { app, url: `http://${host}:${address.port}` };

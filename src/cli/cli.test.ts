@@ -14,9 +14,10 @@ const { DATABASE_URL: _ignored, ...baseEnv } = process.env;
 function run(
   args: string[],
   env: Record<string, string> = {},
+  dataDir = data,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, '--data', data, ...args], {
+    const child = spawn(process.execPath, [BIN, '--data', dataDir, ...args], {
       env: { ...baseEnv, ...env },
       cwd: dir,
     });
@@ -161,6 +162,13 @@ describe('invex CLI', () => {
       const rebuild = await run(['db', 'rebuild']);
       expect(rebuild.code).toBe(3);
       expect(rebuild.stderr).toContain('stop it before running invex db rebuild');
+    });
+
+    it('refuses a port already taken, saying so', async () => {
+      const port = new URL(url).port;
+      const result = await run(['serve', '--port', port], {}, join(dir, 'other-data'));
+      expect(result.code).toBe(3);
+      expect(result.stderr).toContain(`cannot listen on 127.0.0.1:${port}: the port is in use`);
     });
 
     it('goes through the server API when given a token', async () => {

@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'data_dir_locked'
   | 'migration_failed'
   | 'database_unavailable'
+  | 'listen_failed'
   // catalog
   | 'master_data_invalid'
   | 'master_file_unrecognised'

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importMaster, validateMaster } from '../catalog/index.ts';
 import { openTestDatabase } from '../db/test-database.ts';
-import { EVENT_TYPES, eventSchema, ingestRecords } from '../ingest/index.ts';
+import { EVENT_TYPES, eventSchema, type IngestResult, ingestRecords } from '../ingest/index.ts';
+import { listStock } from '../ledger/index.ts';
 import { type EventStreamOptions, type GeneratedEvent, generateEvents, generateMaster } from './network.ts';
 
 const network = { stores: 12, dcs: 3, skus: 400, seed: 42 };
@@ -37,9 +38,10 @@ describe('generated network', () => {
     expect(skus.some((s) => s.uoms?.case)).toBe(true);
   });
 
-  it('rejects a network size that is not a positive whole number', () => {
+  it('rejects a network size, rate or start date out of range', () => {
     expect(() => generateMaster({ ...network, stores: 0 })).toThrow(/stores must be a whole number/);
     expect(() => generateEvents({ ...network, days: 3, duplicateRate: 1 })).toThrow(/duplicateRate/);
+    expect(() => generateEvents({ ...network, days: 3, start: '1969-12-31' })).toThrow(/start must be/);
   });
 });
 
@@ -120,26 +122,40 @@ describe('generated event stream', () => {
 });
 
 describe('generated stream through ingestion', () => {
+  const options = { stores: 4, dcs: 2, skus: 60, seed: 7, days: 21 };
+  const events = [...generateEvents(options)];
   let db: Awaited<ReturnType<typeof openTestDatabase>>;
+  let result: IngestResult;
   beforeAll(async () => {
     db = await openTestDatabase();
-  });
-  afterAll(async () => db?.close());
-
-  it('is applied with no rejection, its copies counted as duplicates', async () => {
-    const options = { stores: 4, dcs: 2, skus: 60, seed: 7, days: 3 };
     const master = generateMaster(options);
     const imported = await importMaster(db, [...master.skus, ...master.locations]);
     expect(imported.rejected).toEqual([]);
-    const events = [...generateEvents(options)];
-    const result = await ingestRecords(
+    result = await ingestRecords(
       db,
       events.map((value, i) => ({ position: i + 1, value })),
       { origin: 'test', batchSize: 500 },
     );
+  });
+  afterAll(async () => db?.close());
+
+  it('is applied with no rejection, its copies counted as duplicates', () => {
     expect(result.rejections.slice(0, 3)).toEqual([]);
     expect(result.conflicts).toBe(0);
     expect(result.accepted).toBe(new Set(events.map((e) => e.event_id)).size);
     expect(result.accepted + result.duplicates).toBe(events.length);
+  });
+
+  it('leaves stores stocked and every order, ASN and transfer pipeline balanced', async () => {
+    const { items } = await listStock(db, { atpBuffers: {} }, { limit: 10_000 });
+    const stores = items.filter((p) => p.location.startsWith('S'));
+    expect(stores.length).toBeGreaterThan(100);
+    expect(stores.filter((p) => p.ledger_on_hand < 0).length / stores.length).toBeLessThan(0.05);
+    // Receipts only ever take from what a PO or ASN put on order or in transit, and a
+    // transfer is received only after it was shipped: none of these can go negative.
+    const negative = items.filter(
+      (p) => p.on_order < 0 || p.in_transit_in < 0 || p.in_transit_out < 0 || p.reserved < 0,
+    );
+    expect(negative.slice(0, 3)).toEqual([]);
   });
 });

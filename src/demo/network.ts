@@ -475,10 +475,10 @@ function buildNetwork(options: NetworkOptions): Network {
   const locations: LocationInput[] = [];
   const locationCodes: string[] = [];
   const timezones: string[] = [];
-  const storeRegion: number[] = [];
   const storeSize = new Float64Array(options.stores);
   let sizeTotal = 0;
-  storesPerRegion(options.stores).forEach((count, regionIndex) => {
+  const regionStores = storesPerRegion(options.stores);
+  regionStores.forEach((count, regionIndex) => {
     const region = REGIONS[regionIndex]!;
     for (let n = 0; n < count; n++) {
       const index = locationCodes.length;
@@ -496,7 +496,6 @@ function buildNetwork(options: NetworkOptions): Network {
       });
       locationCodes.push(code);
       timezones.push(region.timezone);
-      storeRegion.push(regionIndex);
       // Store sizes are log-normal: a few flagships sell several times a small store.
       storeSize[index] = Math.exp(0.45 * gaussian(random));
       sizeTotal += storeSize[index]!;
@@ -505,8 +504,9 @@ function buildNetwork(options: NetworkOptions): Network {
   for (let i = 0; i < options.stores; i++) storeSize[i] = (storeSize[i]! * options.stores) / sizeTotal;
 
   // DCs go to the regions with the most stores; each store is supplied by the nearest DC.
-  const byStores = storesPerRegion(options.stores)
+  const byStores = regionStores
     .map((count, i) => ({ count, i }))
+    .filter((r) => r.count > 0)
     .sort((a, b) => b.count - a.count || a.i - b.i);
   const dcPlaces: City[] = [];
   for (let d = 0; d < options.dcs; d++) {
@@ -717,6 +717,13 @@ interface FollowUp {
   lot: string | undefined;
 }
 
+/** What a caller says about a follow-up; the rest is defaulted or derived. */
+type FollowUpLine = Pick<FollowUp, 'type' | 'qty' | 'ref'> &
+  Partial<Pick<FollowUp, 'inCases' | 'detail' | 'asnRef' | 'expectedAt'>> & {
+    /** Base units that stop being inbound or committed outbound when it happens. */
+    clears?: number;
+  };
+
 interface Scheduled {
   at: number;
   seq: number;
@@ -724,7 +731,7 @@ interface Scheduled {
    * Events of the current hour are built at once; follow-ups are built when they happen.
    * A built event with its strings is several times the size of its FollowUp, and the
    * garbage collector copies whatever waits for days: building late made the generator
-   * a third faster.
+   * 20-30% faster here (~450k instead of ~350k events/s).
    */
   event: GeneratedEvent | undefined;
   followUp: FollowUp | undefined;
@@ -1059,32 +1066,19 @@ class Simulation {
   }
 
   /** Schedules a follow-up, built into its event when it happens. */
-  private later(
-    at: number,
-    type: FollowUpType,
-    cell: number,
-    delta: number,
-    clears: number,
-    sku: number,
-    lot: string,
-    qty: number,
-    ref: number,
-    detail = 0,
-    inCases = false,
-    asnRef = -1,
-    expectedAt = 0,
-  ): void {
+  private later(at: number, cell: number, delta: number, sku: number, lot: string, line: FollowUpLine): void {
     const followUp: FollowUp = {
-      type,
+      type: line.type,
       id: this.eventNumber++,
-      qty,
-      inCases,
-      detail,
-      ref,
-      asnRef,
-      expectedAt,
+      qty: line.qty,
+      inCases: line.inCases ?? false,
+      detail: line.detail ?? 0,
+      ref: line.ref,
+      asnRef: line.asnRef ?? -1,
+      expectedAt: line.expectedAt ?? 0,
       lot: this.net.regulated[sku] === 1 ? lot : undefined,
     };
+    const clears = line.clears ?? 0;
     this.occurring.push({ at, seq: this.seq++, event: undefined, followUp, cell, delta, clears });
   }
 
@@ -1144,18 +1138,12 @@ class Simulation {
     const r = this.random();
     const outcome = r < 0.7 ? 0 : r < 0.9 ? 1 : 2;
     const delta = DISPOSITIONS[outcome] === 'disposed' ? -qty : 0;
-    this.later(
-      inspectedAt,
-      'return_disposition',
-      cell,
-      delta,
-      0,
-      sku,
-      this.lotOut,
+    this.later(inspectedAt, cell, delta, sku, this.lotOut, {
+      type: 'return_disposition',
       qty,
-      returnNumber,
-      outcome,
-    );
+      ref: returnNumber,
+      detail: outcome,
+    });
   }
 
   private adjustment(location: number, at: number): void {
@@ -1301,12 +1289,17 @@ class Simulation {
     const doneAt = at + Math.floor((0.5 + this.random() * 5.5) * HOUR);
     const r = this.random();
     if (r < PICKED) {
-      this.later(doneAt, 'pick', cell, 0, 0, sku, this.lotOut, qty, order, channel);
+      this.later(doneAt, cell, 0, sku, this.lotOut, { type: 'pick', qty, ref: order, detail: channel });
       const shippedAt = doneAt + Math.floor((1 + this.random() * 7) * HOUR);
-      this.later(shippedAt, 'shipment', cell, -qty, 0, sku, this.lotOut, qty, order, channel);
+      this.later(shippedAt, cell, -qty, sku, this.lotOut, {
+        type: 'shipment',
+        qty,
+        ref: order,
+        detail: channel,
+      });
     } else {
       const type = r < PICKED + RELEASED ? 'reservation_released' : 'short_pick';
-      this.later(doneAt, type, cell, 0, 0, sku, this.lotOut, qty, order, channel);
+      this.later(doneAt, cell, 0, sku, this.lotOut, { type, qty, ref: order, detail: channel });
     }
   }
 
@@ -1361,38 +1354,26 @@ class Simulation {
       // A few transfers arrive short by a case or a couple of units, lost in transit.
       const short = this.random() < 0.02 ? (writeCases ? 1 : Math.min(qty, between(this.random, 1, 2))) : 0;
       const transfer = this.refNumber++;
-      const expectedAt = receivedAt - (receivedAt % HOUR);
       this.outbound[dcCell] = this.outbound[dcCell]! + units;
       this.inbound[storeCell] = this.inbound[storeCell]! + units;
-      this.later(
-        shipAt,
-        'transfer_shipped',
-        dcCell,
-        -units,
-        units,
-        sku,
-        this.lotOut,
+      this.later(shipAt, dcCell, -units, sku, this.lotOut, {
+        type: 'transfer_shipped',
         qty,
-        transfer,
-        store,
-        writeCases,
-        -1,
-        expectedAt,
-      );
+        ref: transfer,
+        detail: store,
+        inCases: writeCases,
+        expectedAt: receivedAt - (receivedAt % HOUR),
+        clears: units,
+      });
       const arrived = units - (writeCases ? short * perCase : short);
-      this.later(
-        receivedAt,
-        'transfer_received',
-        storeCell,
-        arrived,
-        units,
-        sku,
-        this.lotOut,
-        qty - short,
-        transfer,
-        dc,
-        writeCases,
-      );
+      this.later(receivedAt, storeCell, arrived, sku, this.lotOut, {
+        type: 'transfer_received',
+        qty: qty - short,
+        ref: transfer,
+        detail: dc,
+        inCases: writeCases,
+        clears: units,
+      });
     }
     this.reorderAtDc(dc, sku, dcCell, at);
   }
@@ -1414,42 +1395,34 @@ class Simulation {
     const po = this.refNumber++;
     this.inbound[cell] = this.inbound[cell]! + units;
     const lot = this.lotIn;
-    this.later(
-      orderedAt,
-      'purchase_order',
-      cell,
-      0,
-      0,
-      sku,
-      lot,
+    this.later(orderedAt, cell, 0, sku, lot, {
+      type: 'purchase_order',
       qty,
-      po,
-      0,
-      writeCases,
-      -1,
-      receivedAt - (receivedAt % DAY),
-    );
+      ref: po,
+      inCases: writeCases,
+      expectedAt: receivedAt - (receivedAt % DAY),
+    });
     // Most suppliers announce the shipment; the rest are received against the PO alone.
     const asn = this.random() < WITH_ASN ? this.refNumber++ : -1;
     if (asn >= 0) {
-      this.later(
-        shippedAt,
-        'asn',
-        cell,
-        0,
-        0,
-        sku,
-        lot,
+      this.later(shippedAt, cell, 0, sku, lot, {
+        type: 'asn',
         qty,
-        po,
-        0,
-        writeCases,
-        asn,
-        receivedAt - (receivedAt % HOUR),
-      );
+        ref: po,
+        asnRef: asn,
+        inCases: writeCases,
+        expectedAt: receivedAt - (receivedAt % HOUR),
+      });
     }
     const arrived = units - (writeCases ? short * perCase : short);
-    this.later(receivedAt, 'receipt', cell, arrived, units, sku, lot, qty - short, po, 0, writeCases, asn);
+    this.later(receivedAt, cell, arrived, sku, lot, {
+      type: 'receipt',
+      qty: qty - short,
+      ref: po,
+      asnRef: asn,
+      inCases: writeCases,
+      clears: units,
+    });
   }
 
   /** The event a follow-up stands for, built when it happens. */
@@ -1656,11 +1629,12 @@ export function generateEvents(options: EventStreamOptions): Generator<Generated
   if (options.eventsTarget !== undefined) requireCount(options.eventsTarget, 'eventsTarget', 1);
   const start = options.start ?? DEFAULT_START;
   const startMs = Date.parse(`${start}T00:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(start) || Number.isNaN(startMs)) {
+  // Local hours are taken modulo a day of epoch milliseconds, which must not be negative.
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(start) || !(startMs >= Date.UTC(2000, 0, 1))) {
     throw new InvexError(
       'invalid_input',
       'config_invalid',
-      `start must be a date such as 2026-03-02, got ${start}`,
+      `start must be a date from 2000-01-01 on, such as 2026-03-02, got ${start}`,
     );
   }
   // Without a target, a store's daily sales lines grow with the range, within reason.

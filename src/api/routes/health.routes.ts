@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { InvexError } from '../../core/errors.ts';
 import type { ServerDeps } from '../server.ts';
 
 export const healthRoutes =
@@ -23,7 +24,15 @@ export const healthRoutes =
         },
       },
       async () => {
-        await deps.db.query('select 1');
+        try {
+          await deps.db.query('select 1');
+        } catch (error) {
+          throw new InvexError(
+            'unavailable',
+            'database_unavailable',
+            `database not answering: ${(error as Error).message}`,
+          );
+        }
         return { status: 'ok' as const, database: deps.db.kind, version: deps.version };
       },
     );
