@@ -158,7 +158,8 @@ describe('HTTP API', () => {
   it('reports an unknown SKU as 404 and serves an OpenAPI 3.1 description', async () => {
     const missing = await call('GET', '/v1/stock/NOPE/S1', { token: viewer });
     expect(missing.json).toMatchObject({ status: 404, code: 'sku_not_found' });
-    const doc = await call('GET', '/docs/json');
+    expect((await call('GET', '/docs/json')).status).toBe(401);
+    const doc = await call('GET', '/docs/json', { token: viewer });
     expect(doc.json.openapi).toBe('3.1.0');
     expect(Object.keys(doc.json.paths)).toEqual(
       expect.arrayContaining(['/v1/events', '/v1/stock/{sku}/{location}', '/v1/lineage']),

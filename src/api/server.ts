@@ -68,7 +68,7 @@ export async function buildServer(deps: ServerDeps, logger: boolean | object = f
         title: 'invex API',
         version: deps.version,
         description:
-          'Inventory exception control tower. Every route except /health and this description needs `Authorization: Bearer <token>`. Errors are RFC 9457 problem details.',
+          'Inventory exception control tower. Every route except /health needs `Authorization: Bearer <token>`. Errors are RFC 9457 problem details.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
@@ -80,11 +80,16 @@ export async function buildServer(deps: ServerDeps, logger: boolean | object = f
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
     const permission = request.routeOptions.config.permission;
-    // The API description is documentation, not data: it stays readable without a token.
-    if (permission === 'public' || request.url.startsWith('/docs')) return;
+    if (permission === 'public') return;
+    // The API description holds no data; it may be opened to all (the demo does), else it
+    // needs a token like everything else.
+    const isDocs = request.url === '/docs' || request.url.startsWith('/docs/');
+    if (isDocs && deps.config.publicApiDocs) return;
     const principal = await authenticate(deps.db, request.headers.authorization);
-    if (!permission)
+    if (isDocs) return;
+    if (!permission) {
       throw new InvexError('not_found', 'route_not_found', `no route ${request.method} ${request.url}`);
+    }
     const decision = authorize(principal, permission);
     if (!decision.allowed) throw new InvexError('forbidden', 'permission_denied', decision.reason);
     request.principal = principal;

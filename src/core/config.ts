@@ -68,6 +68,16 @@ export const settings = {
       .max(256 * 1024 * 1024)
       .default(16 * 1024 * 1024),
   },
+  publicApiDocs: {
+    env: 'INVEX_PUBLIC_API_DOCS',
+    description:
+      'Serve the API description (/docs) without a token. Off by default: every route but /health needs one. The demo turns it on.',
+    secret: false,
+    schema: z
+      .enum(['true', 'false', '1', '0'])
+      .default('false')
+      .transform((v) => v === 'true' || v === '1'),
+  },
   atpBuffers: {
     env: 'INVEX_ATP_BUFFERS',
     description:

@@ -45,6 +45,8 @@ export function registerDemo(program: Command): void {
         const config = configFrom(command.optsWithGlobals<GlobalOptions>(), {
           ...(options.port !== undefined ? { port: options.port } : {}),
           ...(process.env.INVEX_LOG_LEVEL ? {} : { logLevel: 'warn' }),
+          // so that a newcomer can open the API reference in a browser
+          ...(process.env.INVEX_PUBLIC_API_DOCS ? {} : { publicApiDocs: 'true' }),
         });
         const db = await openExclusive(config, 'invex demo');
         const network = { stores: options.stores, dcs: 2, skus: options.skus, seed: options.seed };
