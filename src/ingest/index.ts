@@ -8,6 +8,7 @@ export {
   lineToRecord,
   MAX_RECORD_BYTES,
   ndjsonRecords,
+  type ReadProgress,
 } from './adapters/file-reader.ts';
 export {
   countDeadLetters,

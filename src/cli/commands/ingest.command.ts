@@ -7,7 +7,9 @@ import {
   type IngestResult,
   ingestStream,
   mergeResults,
+  ndjsonRecords,
   type RawRecord,
+  type ReadProgress,
 } from '../../ingest/index.ts';
 import { closeTarget, configFrom, type GlobalOptions, openTarget } from '../context.ts';
 import { ingestSummary, printJson } from '../output.ts';
@@ -42,27 +44,29 @@ export function registerIngest(program: Command): void {
       try {
         for (const file of files) {
           const result = emptyResult();
+          // The bar follows the bytes read (the record count of a file is unknown until the end).
+          const read: ReadProgress = { bytes: 0, total: 0 };
           const bar =
             process.stderr.isTTY && !options.json
               ? new SingleBar(
                   {
-                    format: `${basename(file)} | {value} events | {rate} events/s | {duration}s`,
+                    format: `${basename(file)} {bar} {percentage}% | {events} events | {rate} events/s | {duration}s`,
                     stream: process.stderr,
                     hideCursor: true,
                   },
                   Presets.shades_classic,
                 )
               : undefined;
-          bar?.start(0, 0, { rate: 0 });
-          const records =
-            file === '-'
-              ? (await import('../../ingest/index.ts')).ndjsonRecords(process.stdin)
-              : fileRecords(file);
+          const records = file === '-' ? ndjsonRecords(process.stdin) : fileRecords(file, read);
           const fileStart = performance.now();
-          const progress = (done: IngestResult) =>
-            bar?.update(done.received, {
+          bar?.start(1, 0, { events: 0, rate: 0 });
+          const progress = (done: IngestResult) => {
+            if (read.total > 0) bar?.setTotal(read.total);
+            bar?.update(read.total > 0 ? read.bytes : 0, {
+              events: done.received,
               rate: Math.round(done.received / ((performance.now() - fileStart) / 1000)),
             });
+          };
           const origin = `file:${basename(file)}`;
           if (target.kind === 'local') {
             mergeResults(

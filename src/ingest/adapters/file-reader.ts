@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parse as parseCsv } from 'csv-parse';
 import { InvexError } from '../../core/errors.ts';
 import { REF_KINDS } from '../event.schema.ts';
@@ -143,16 +143,28 @@ export function jsonArrayRecords(value: unknown, what: string): RawRecord[] {
   return value.map((item, i) => ({ position: i + 1, value: item }));
 }
 
+/** How far a file has been read, for progress bars. */
+export interface ReadProgress {
+  bytes: number;
+  total: number;
+}
+
 /** Reads any supported file as records, streaming where the format allows. */
-export async function* fileRecords(path: string): AsyncGenerator<RawRecord> {
+export async function* fileRecords(
+  path: string,
+  progress: ReadProgress = { bytes: 0, total: 0 },
+): AsyncGenerator<RawRecord> {
   const format = formatOf(path);
-  const info = await stat(path).catch(() => {
-    throw new InvexError('invalid_input', 'input_unreadable', `cannot read ${path}: no such file`);
+  const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    throw new InvexError(
+      'invalid_input',
+      'input_unreadable',
+      `cannot read ${path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`,
+    );
   });
-  if (format === 'csv') {
-    yield* csvRecords(createReadStream(path));
-    return;
-  }
+  if (!info.isFile())
+    throw new InvexError('invalid_input', 'input_unreadable', `cannot read ${path}: not a file`);
+  progress.total = info.size;
   if (format === 'json') {
     if (info.size > MAX_JSON_FILE_BYTES) {
       throw new InvexError(
@@ -161,7 +173,6 @@ export async function* fileRecords(path: string): AsyncGenerator<RawRecord> {
         `${path} is larger than ${MAX_JSON_FILE_BYTES} bytes: use NDJSON`,
       );
     }
-    const { readFile } = await import('node:fs/promises');
     const text = await readFile(path, 'utf8');
     if (text.trimStart().startsWith('[')) {
       let value: unknown;
@@ -174,9 +185,16 @@ export async function* fileRecords(path: string): AsyncGenerator<RawRecord> {
           `${path} is not valid JSON: ${(error as Error).message}`,
         );
       }
+      progress.bytes = info.size;
       yield* jsonArrayRecords(value, path);
       return;
     }
   }
-  yield* ndjsonRecords(createReadStream(path));
+  const stream = createReadStream(path);
+  const records = format === 'csv' ? csvRecords(stream) : ndjsonRecords(stream);
+  for await (const record of records) {
+    progress.bytes = stream.bytesRead;
+    yield record;
+  }
+  progress.bytes = info.size;
 }
