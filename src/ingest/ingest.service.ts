@@ -202,7 +202,11 @@ interface PreparedBatch {
   received: number;
   origin: string;
   deadLetters: (DeadLetterEntry & { position: number })[];
-  candidates: Pending[];
+  /** First occurrence of each event_id in the batch, and the log rows for them as one JSON document. */
+  fresh: Pending[];
+  freshRows: string;
+  /** Later occurrences of an event_id already in the batch. */
+  repeats: Pending[];
 }
 
 /** Stages one and two: shape, then master data. No lock is held: this overlaps the previous commit. */
@@ -213,7 +217,10 @@ async function prepareBatch(db: Database, records: RawRecord[], origin: string):
   // Stage one: shape.
   const parsed: { record: RawRecord; event: NonNullable<ReturnType<typeof parseEvent> & { ok: true }> }[] =
     [];
-  for (const record of records) {
+  for (const [i, record] of records.entries()) {
+    // Give the event loop back now and then: the previous batch's commit is waiting on
+    // database replies, and each reply should move it on at once, not after this whole batch.
+    if (i % 256 === 255) await new Promise((resume) => setImmediate(resume));
     if (record.value === undefined) {
       reject(
         record,
@@ -252,16 +259,6 @@ async function prepareBatch(db: Database, records: RawRecord[], origin: string):
     }
     candidates.push({ record, ledger: resolved.ledger, hash: event.hash });
   }
-  return { received: records.length, origin, deadLetters, candidates };
-}
-
-/** Stage three, in one transaction under the ingest lock: idempotency, the log, the projection, dead letters. */
-async function commitBatch(db: Database, batch: PreparedBatch, maxListed: number): Promise<IngestResult> {
-  const { candidates, deadLetters, origin } = batch;
-  const result = emptyResult();
-  result.received = batch.received;
-  const reject = (...args: RejectArgs) => deadLetters.push(deadLetterFor(origin, ...args));
-
   // In-batch repeats: the first occurrence stands for the event_id.
   const firstById = new Map<string, Pending>();
   const fresh: Pending[] = [];
@@ -274,6 +271,39 @@ async function commitBatch(db: Database, batch: PreparedBatch, maxListed: number
       fresh.push(candidate);
     }
   }
+
+  // The log rows are built here, outside the lock, while the previous batch commits.
+  const freshRows = JSON.stringify(
+    fresh.map(({ ledger, hash }) => {
+      const refs = refsOf(ledger.event);
+      return {
+        l: ledger.event.location,
+        s: ledger.event.sku,
+        a: ledger.at,
+        i: ledger.event.event_id,
+        h: hash,
+        t: ledger.event.type,
+        src: ledger.event.source,
+        ch: ledger.event.channel ?? null,
+        q: ledger.qtyBase,
+        d: onHandDelta(ledger),
+        cp: counterpartOf(ledger.event),
+        r: refs.length > 0 ? refs : null,
+        b: ledger.event,
+      };
+    }),
+  );
+  return { received: records.length, origin, deadLetters, fresh, freshRows, repeats };
+}
+
+/** Stage three, in one transaction under the ingest lock: idempotency, the log, the projection, dead letters. */
+async function commitBatch(db: Database, batch: PreparedBatch, maxListed: number): Promise<IngestResult> {
+  const { fresh, freshRows, repeats, deadLetters, origin } = batch;
+  const result = emptyResult();
+  result.received = batch.received;
+  const reject = (...args: RejectArgs) => deadLetters.push(deadLetterFor(origin, ...args));
+
+  const firstById = new Map(fresh.map((c) => [c.ledger.event.event_id, c]));
 
   const resolvedDeadLetters: { id: string; resolution: string }[] = [];
   const conflictOf = (c: Pending, storedHash: string | undefined) => {
@@ -299,68 +329,46 @@ async function commitBatch(db: Database, batch: PreparedBatch, maxListed: number
     // re-sums (projection.repository.ts) rely on batches not interleaving.
     await tx.query(`select pg_advisory_xact_lock(hashtext('invex:ingest'))`);
     let applied: Pending[] = [];
+    let maxSeq = 0;
     if (fresh.length > 0) {
-      const ids = fresh.map((c) => c.ledger.event.event_id);
-      const inserted = await tx.query<{ event_id: string }>(
-        `insert into event_ids (event_id, body_hash, location, sku, occurred_at)
-         select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
-         on conflict (event_id) do nothing returning event_id`,
-        [
-          ids,
-          fresh.map((c) => c.hash),
-          fresh.map((c) => c.ledger.event.location),
-          fresh.map((c) => c.ledger.event.sku),
-          fresh.map((c) => c.ledger.at),
-        ],
+      // One statement registers each event_id and appends the new events to the log; the
+      // batch travels as one JSON document, parsed once (array parameters, with every body
+      // escaped into an array literal, cost several times more).
+      const { rows } = await tx.query<{ seq: number; event_id: string }>(
+        `with input as (
+           select * from json_to_recordset($1::json) as x(l text, s text, a timestamptz, i text, h text, t text,
+             src text, ch text, q int8, d int8, cp text, r text[], b json)
+         ), registered as (
+           insert into event_ids (event_id, body_hash) select i, h from input
+           on conflict (event_id) do nothing
+           returning event_id
+         )
+         insert into events (location, sku, occurred_at, event_id, type, source, channel, qty_base, d_on_hand,
+           counterpart_location, refs, body)
+         select l, s, a, i, t, src, ch, q, d, cp, coalesce(r, '{}'), b
+         from input join registered on registered.event_id = input.i
+         returning seq, event_id`,
+        [freshRows],
       );
-      const insertedIds = new Set(inserted.rows.map((r) => r.event_id));
+      const insertedIds = new Set<string>();
+      for (const row of rows) {
+        insertedIds.add(row.event_id);
+        if (row.seq > maxSeq) maxSeq = row.seq;
+      }
       applied = fresh.filter((c) => insertedIds.has(c.ledger.event.event_id));
       const known = fresh.filter((c) => !insertedIds.has(c.ledger.event.event_id));
       if (known.length > 0) {
-        const { rows } = await tx.query<{ event_id: string; body_hash: string }>(
+        const { rows: stored } = await tx.query<{ event_id: string; body_hash: string }>(
           'select event_id, body_hash from event_ids where event_id = any($1::text[])',
           [known.map((c) => c.ledger.event.event_id)],
         );
-        const stored = new Map(rows.map((r) => [r.event_id, r.body_hash]));
-        for (const c of known) conflictOf(c, stored.get(c.ledger.event.event_id));
+        const hashes = new Map(stored.map((r) => [r.event_id, r.body_hash]));
+        for (const c of known) conflictOf(c, hashes.get(c.ledger.event.event_id));
       }
     }
     for (const c of repeats) conflictOf(c, firstById.get(c.ledger.event.event_id)?.hash);
 
     if (applied.length > 0) {
-      // One JSON document per batch: the server parses it once, where twelve array
-      // parameters (with every body escaped into an array literal) cost several times more.
-      const { rows } = await tx.query<{ seq: number }>(
-        `insert into events (location, sku, occurred_at, event_id, type, source, channel, qty_base, d_on_hand,
-           counterpart_location, refs, body)
-         select l, s, a, i, t, src, ch, q, d, cp, coalesce(r, '{}'), b
-         from json_to_recordset($1::json) as x(l text, s text, a timestamptz, i text, t text, src text, ch text,
-           q int8, d int8, cp text, r text[], b jsonb)
-         returning seq`,
-        [
-          JSON.stringify(
-            applied.map(({ ledger }) => {
-              const refs = refsOf(ledger.event);
-              return {
-                l: ledger.event.location,
-                s: ledger.event.sku,
-                a: ledger.at,
-                i: ledger.event.event_id,
-                t: ledger.event.type,
-                src: ledger.event.source,
-                ch: ledger.event.channel ?? null,
-                q: ledger.qtyBase,
-                d: onHandDelta(ledger),
-                cp: counterpartOf(ledger.event),
-                r: refs.length > 0 ? refs : null,
-                b: ledger.event,
-              };
-            }),
-          ),
-        ],
-      );
-      let maxSeq = 0;
-      for (const row of rows) if (row.seq > maxSeq) maxSeq = row.seq;
       await applyToProjection(
         tx,
         applied.map((c) => c.ledger),

@@ -1,6 +1,16 @@
 import type { Queryable } from '../db/index.ts';
-import { compareKeys, effectsOf, type LedgerEvent } from './movements.ts';
+import { BUCKETS, compareKeys, effectsOf, type LedgerEvent } from './movements.ts';
 import { emptyState, type StockState } from './stock-state.ts';
+
+interface KeySums {
+  location: string;
+  sku: string;
+  /** Sums in BUCKETS order; index 0 is on-hand. */
+  buckets: number[];
+  events: number;
+  lastAt: string;
+  onHandMoves: { at: string; id: string; delta: number }[];
+}
 
 /**
  * Applies events already written to the log to the stock projection. The same function
@@ -11,21 +21,9 @@ import { emptyState, type StockState } from './stock-state.ts';
  */
 export async function applyToProjection(tx: Queryable, events: LedgerEvent[], maxSeq: number): Promise<void> {
   if (events.length === 0) return;
-  const d = {
-    location: [] as string[],
-    sku: [] as string[],
-    at: [] as string[],
-    id: [] as string[],
-    on_hand: [] as number[],
-    reserved: [] as number[],
-    picked: [] as number[],
-    in_transit_in: [] as number[],
-    in_transit_out: [] as number[],
-    on_order: [] as number[],
-    returns_pending: [] as number[],
-    damaged: [] as number[],
-    primary: [] as number[],
-  };
+  // Movements summed per SKU x location here, so the database does one additive upsert
+  // per key. On-hand movements are also kept per key, for the rare correction below.
+  const sums = new Map<string, KeySums>();
   // Latest count / report / listing per key within the batch: one upsert row per key.
   const counts = new Map<string, { location: string; sku: string; at: string; id: string; qty: number }>();
   const snapshots = new Map<
@@ -45,20 +43,25 @@ export async function applyToProjection(tx: Queryable, events: LedgerEvent[], ma
     for (const effect of effectsOf(event)) {
       const location = effect.location;
       if (effect.kind === 'delta') {
-        const delta = effect.delta;
-        d.location.push(location);
-        d.sku.push(sku);
-        d.at.push(at);
-        d.id.push(id);
-        d.on_hand.push(delta.on_hand ?? 0);
-        d.reserved.push(delta.reserved ?? 0);
-        d.picked.push(delta.picked ?? 0);
-        d.in_transit_in.push(delta.in_transit_in ?? 0);
-        d.in_transit_out.push(delta.in_transit_out ?? 0);
-        d.on_order.push(delta.on_order ?? 0);
-        d.returns_pending.push(delta.returns_pending ?? 0);
-        d.damaged.push(delta.damaged ?? 0);
-        d.primary.push(effect.primary ? 1 : 0);
+        const key = `${location}\u0000${sku}`;
+        let sum = sums.get(key);
+        if (!sum) {
+          sum = {
+            location,
+            sku,
+            buckets: new Array(BUCKETS.length).fill(0),
+            events: 0,
+            lastAt: at,
+            onHandMoves: [],
+          };
+          sums.set(key, sum);
+        }
+        BUCKETS.forEach((bucket, i) => {
+          sum.buckets[i]! += effect.delta[bucket] ?? 0;
+        });
+        if (effect.primary) sum.events += 1;
+        if (at > sum.lastAt) sum.lastAt = at;
+        if (effect.delta.on_hand) sum.onHandMoves.push({ at, id, delta: effect.delta.on_hand });
       } else if (effect.kind === 'count') {
         if (effect.lot !== undefined) continue; // a lot's count: lot balances only (stock.service.ts)
         const key = `${location}\u0000${sku}`;
@@ -76,54 +79,60 @@ export async function applyToProjection(tx: Queryable, events: LedgerEvent[], ma
     }
   }
 
-  await tx.query(
-    `with m as (
-       select * from unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::int8[], $6::int8[], $7::int8[],
-         $8::int8[], $9::int8[], $10::int8[], $11::int8[], $12::int8[], $13::int8[])
-         as m(location, sku, at, event_id, on_hand, reserved, picked, in_transit_in, in_transit_out, on_order,
-              returns_pending, damaged, is_primary)
-     ), agg as (
-       select m.location, m.sku,
-         -- movements before the latest count are history: the count already reflects them
-         sum(case when s.count_at is null or (m.at, m.event_id collate "C") > (s.count_at, s.count_event_id)
-             then m.on_hand else 0 end)::int8 as on_hand_delta,
-         sum(m.reserved)::int8 as reserved, sum(m.picked)::int8 as picked,
-         sum(m.in_transit_in)::int8 as in_transit_in, sum(m.in_transit_out)::int8 as in_transit_out,
-         sum(m.on_order)::int8 as on_order, sum(m.returns_pending)::int8 as returns_pending,
-         sum(m.damaged)::int8 as damaged, sum(m.is_primary)::int8 as event_count, max(m.at) as last_event_at
-       from m left join stock_levels s on s.location = m.location and s.sku = m.sku
-       group by m.location, m.sku
+  const rows = [...sums.values()];
+  const column = (i: number) => rows.map((r) => r.buckets[i]!);
+  const { rows: counted } = await tx.query<{
+    location: string;
+    sku: string;
+    count_at: string;
+    count_event_id: string;
+  }>(
+    `with up as (
+       insert into stock_levels as s (location, sku, on_hand_delta, reserved, picked, in_transit_in, in_transit_out,
+         on_order, returns_pending, damaged, event_count, last_event_at)
+       select * from unnest($1::text[], $2::text[], $3::int8[], $4::int8[], $5::int8[], $6::int8[], $7::int8[],
+         $8::int8[], $9::int8[], $10::int8[], $11::int8[], $12::timestamptz[])
+       on conflict (location, sku) do update set
+         on_hand_delta = s.on_hand_delta + excluded.on_hand_delta,
+         reserved = s.reserved + excluded.reserved,
+         picked = s.picked + excluded.picked,
+         in_transit_in = s.in_transit_in + excluded.in_transit_in,
+         in_transit_out = s.in_transit_out + excluded.in_transit_out,
+         on_order = s.on_order + excluded.on_order,
+         returns_pending = s.returns_pending + excluded.returns_pending,
+         damaged = s.damaged + excluded.damaged,
+         event_count = s.event_count + excluded.event_count,
+         last_event_at = greatest(s.last_event_at, excluded.last_event_at)
+       returning s.location, s.sku, s.count_at, s.count_event_id
      )
-     insert into stock_levels as s (location, sku, on_hand_delta, reserved, picked, in_transit_in, in_transit_out,
-       on_order, returns_pending, damaged, event_count, last_event_at)
-     select * from agg order by location, sku
-     on conflict (location, sku) do update set
-       on_hand_delta = s.on_hand_delta + excluded.on_hand_delta,
-       reserved = s.reserved + excluded.reserved,
-       picked = s.picked + excluded.picked,
-       in_transit_in = s.in_transit_in + excluded.in_transit_in,
-       in_transit_out = s.in_transit_out + excluded.in_transit_out,
-       on_order = s.on_order + excluded.on_order,
-       returns_pending = s.returns_pending + excluded.returns_pending,
-       damaged = s.damaged + excluded.damaged,
-       event_count = s.event_count + excluded.event_count,
-       last_event_at = greatest(s.last_event_at, excluded.last_event_at)`,
+     select location, sku, ${AT('count_at')} as count_at, count_event_id from up where count_at is not null`,
     [
-      d.location,
-      d.sku,
-      d.at,
-      d.id,
-      d.on_hand,
-      d.reserved,
-      d.picked,
-      d.in_transit_in,
-      d.in_transit_out,
-      d.on_order,
-      d.returns_pending,
-      d.damaged,
-      d.primary,
+      rows.map((r) => r.location),
+      rows.map((r) => r.sku),
+      ...BUCKETS.map((_, i) => column(i)),
+      rows.map((r) => r.events),
+      rows.map((r) => r.lastAt),
     ],
   );
+  // On-hand movements that happened before a key's latest count are history: the count
+  // already reflects them. The upsert added every movement; take those back out.
+  const corrections: { location: string; sku: string; delta: number }[] = [];
+  for (const row of counted) {
+    const anchor = { at: row.count_at, id: row.count_event_id };
+    let delta = 0;
+    for (const move of sums.get(`${row.location}\u0000${row.sku}`)?.onHandMoves ?? []) {
+      if (compareKeys(move, anchor) <= 0) delta += move.delta;
+    }
+    if (delta !== 0) corrections.push({ location: row.location, sku: row.sku, delta });
+  }
+  if (corrections.length > 0) {
+    await tx.query(
+      `update stock_levels s set on_hand_delta = s.on_hand_delta - c.delta
+       from unnest($1::text[], $2::text[], $3::int8[]) as c(location, sku, delta)
+       where s.location = c.location and s.sku = c.sku`,
+      [corrections.map((c) => c.location), corrections.map((c) => c.sku), corrections.map((c) => c.delta)],
+    );
+  }
 
   if (counts.size > 0) {
     const c = [...counts.values()];

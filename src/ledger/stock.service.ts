@@ -223,24 +223,27 @@ export async function rebuildProjection(
   return db.transaction(async (tx) => {
     await tx.query(`select pg_advisory_xact_lock(hashtext('invex:ingest'))`);
     await tx.query('truncate stock_levels, source_snapshots, listings');
-    let after = 0;
+    const { rows: top } = await tx.query<{ max: number | null }>('select max(seq) as max from events');
+    const last = top[0]?.max ?? 0;
     let done = 0;
-    for (;;) {
+    // Seq ranges, not "the next N rows": each range is one cheap BRIN lookup.
+    for (let from = 0; from < last; from += batchSize) {
+      const to = Math.min(from + batchSize, last);
       const { rows } = await tx.query<{
         seq: number;
         body: InventoryEvent;
         at: string;
         qty_base: number | null;
       }>(
-        `select seq, body, ${utcText('occurred_at')} as at, qty_base from events where seq > $1 order by seq limit $2`,
-        [after, batchSize],
+        `select seq, body, ${utcText('occurred_at')} as at, qty_base from events
+         where seq > $1 and seq <= $2 order by seq`,
+        [from, to],
       );
-      if (rows.length === 0) break;
-      after = rows.at(-1)!.seq;
+      if (rows.length === 0) continue;
       await applyToProjection(
         tx,
         rows.map((r) => ({ event: r.body, at: r.at, qtyBase: r.qty_base })),
-        after,
+        to,
       );
       done += rows.length;
       onProgress?.(done);
