@@ -24,7 +24,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { importMaster } from '../src/catalog/index.ts';
 import { type Database, migrate, openDatabase, redactUrl } from '../src/db/index.ts';
 import { generateEvents, generateMaster } from '../src/demo/index.ts';
-import { fileRecords, type IngestResult, ingestStream } from '../src/ingest/index.ts';
+import { DEFAULT_BATCH_SIZE, fileRecords, type IngestResult, ingestStream } from '../src/ingest/index.ts';
 
 const NETWORK = { stores: 200, dcs: 5, skus: 5000, seed: 20260302 };
 /**
@@ -33,7 +33,7 @@ const NETWORK = { stores: 200, dcs: 5, skus: 5000, seed: 20260302 };
  */
 const STREAM = { ...NETWORK, days: 14, duplicateRate: 0.05, disorder: 0.05, openingCounts: false };
 /** Records per transaction, the CLI default. */
-const BATCH = 5000;
+const BATCH = DEFAULT_BATCH_SIZE;
 const DEFAULT_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const BARE_TABLE = `create table bench_copy (
   event_id text, occurred_at timestamptz, location text, sku text, type text, body jsonb)`;

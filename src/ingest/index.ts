@@ -19,6 +19,7 @@ export {
 export { type ReplayResult, replayDeadLetters } from './dead-letter.service.ts';
 export * from './event.schema.ts';
 export {
+  DEFAULT_BATCH_SIZE,
   emptyResult,
   type IngestOptions,
   type IngestResult,

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import {
+  DEFAULT_BATCH_SIZE,
   emptyResult,
   fileRecords,
   type IngestResult,
@@ -34,7 +35,7 @@ export function registerIngest(program: Command): void {
       'Ingest events from NDJSON (.ndjson/.jsonl), JSON array (.json) or CSV (.csv) files; - reads NDJSON from standard input',
     )
     .argument('<files...>', 'files to ingest, in order')
-    .option('--batch <n>', 'records per transaction', (v) => Number.parseInt(v, 10), 5000)
+    .option('--batch <n>', 'records per transaction', (v) => Number.parseInt(v, 10), DEFAULT_BATCH_SIZE)
     .option('--json', 'print the result as JSON')
     .action(async (files: string[], options: { batch: number; json?: boolean }, command: Command) => {
       const config = configFrom(command.optsWithGlobals<GlobalOptions>());
