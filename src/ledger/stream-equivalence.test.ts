@@ -1,8 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importMaster } from '../catalog/index.ts';
 import { openTestDatabase } from '../db/test-database.ts';
 import { generateEvents, generateMaster } from '../demo/index.ts';
-import { ingestRecords, type RawRecord } from '../ingest/index.ts';
+import { fileRecords, ingestRecords, ingestStream, type RawRecord } from '../ingest/index.ts';
 import { rebuildProjection } from './index.ts';
 import { clearEventData, snapshotProjection } from './projection.test-support.ts';
 
@@ -47,25 +50,35 @@ async function ingestAll(
   return { accepted, duplicates };
 }
 
+const file = join(mkdtempSync(join(tmpdir(), 'invex-stream-')), 'events.ndjson');
+
 beforeAll(async () => {
+  writeFileSync(file, `${stream.map((e) => JSON.stringify(e)).join('\n')}\n`);
   db = await openTestDatabase();
   const master = generateMaster(network);
   await importMaster(db, [...master.skus, ...master.locations]);
 });
-afterAll(async () => db?.close());
+afterAll(async () => {
+  await db?.close();
+  rmSync(dirname(file), { recursive: true, force: true });
+});
 
 describe('a 100,000-event stream', () => {
-  it('ingested in arrival order applies each distinct event once', async () => {
+  it('ingested from an NDJSON file applies each distinct event once', async () => {
     expect(stream.length).toBe(100_000);
-    const counts = await ingestAll(stream, () => 5000);
-    expect(counts).toEqual({ accepted: distinctIds, duplicates: stream.length - distinctIds });
+    const result = await ingestStream(db, fileRecords(file), { origin: 'equivalence' });
+    expect(result).toMatchObject({
+      accepted: distinctIds,
+      duplicates: stream.length - distinctIds,
+      rejected: 0,
+    });
     reference = await snapshotProjection(db);
     expect((reference[0] as unknown[]).length).toBeGreaterThan(5000);
   });
 
-  it('ingested a second time changes nothing', async () => {
-    const counts = await ingestAll(stream, () => 5000);
-    expect(counts).toEqual({ accepted: 0, duplicates: stream.length });
+  it('ingested from the same file a second time changes nothing', async () => {
+    const result = await ingestStream(db, fileRecords(file), { origin: 'equivalence' });
+    expect(result).toMatchObject({ accepted: 0, duplicates: stream.length, rejected: 0 });
     expect(await snapshotProjection(db)).toEqual(reference);
   });
 
