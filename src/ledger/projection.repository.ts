@@ -43,7 +43,7 @@ export async function applyToProjection(tx: Queryable, events: LedgerEvent[], ma
     for (const effect of effectsOf(event)) {
       const location = effect.location;
       if (effect.kind === 'delta') {
-        const key = `${location}\u0000${sku}`;
+        const key = stateKey(location, sku);
         let sum = sums.get(key);
         if (!sum) {
           sum = {
@@ -64,7 +64,7 @@ export async function applyToProjection(tx: Queryable, events: LedgerEvent[], ma
         if (effect.delta.on_hand) sum.onHandMoves.push({ at, id, delta: effect.delta.on_hand });
       } else if (effect.kind === 'count') {
         if (effect.lot !== undefined) continue; // a lot's count: lot balances only (stock.service.ts)
-        const key = `${location}\u0000${sku}`;
+        const key = stateKey(location, sku);
         const candidate = { location, sku, at, id, qty: effect.qty };
         if (later(candidate, counts.get(key))) counts.set(key, candidate);
       } else if (effect.kind === 'snapshot') {
@@ -120,7 +120,7 @@ export async function applyToProjection(tx: Queryable, events: LedgerEvent[], ma
   for (const row of counted) {
     const anchor = { at: row.count_at, id: row.count_event_id };
     let delta = 0;
-    for (const move of sums.get(`${row.location}\u0000${row.sku}`)?.onHandMoves ?? []) {
+    for (const move of sums.get(stateKey(row.location, row.sku))?.onHandMoves ?? []) {
       if (compareKeys(move, anchor) <= 0) delta += move.delta;
     }
     if (delta !== 0) corrections.push({ location: row.location, sku: row.sku, delta });
@@ -262,7 +262,7 @@ export async function readStates(
     };
     state.event_count = row.event_count;
     state.last_event_at = row.last_event_at;
-    states.set(`${row.location}\u0000${row.sku}`, state);
+    states.set(stateKey(row.location, row.sku), state);
   }
   const snapshotRows = await db.query<{
     location: string;
@@ -277,7 +277,7 @@ export async function readStates(
     [locations, skus],
   );
   for (const row of snapshotRows.rows) {
-    const state = states.get(`${row.location}\u0000${row.sku}`);
+    const state = states.get(stateKey(row.location, row.sku));
     if (state)
       state.snapshots[row.source] = {
         on_hand: row.on_hand,
@@ -298,7 +298,7 @@ export async function readStates(
     [locations, skus],
   );
   for (const row of listingRows.rows) {
-    const state = states.get(`${row.location}\u0000${row.sku}`);
+    const state = states.get(stateKey(row.location, row.sku));
     if (state)
       state.listings[row.channel] = {
         status: row.status,
@@ -309,5 +309,8 @@ export async function readStates(
   return states;
 }
 
-export const stateKey = (location: string, sku: string) => `${location}\u0000${sku}`;
+/** The map key of one SKU x location. */
+export function stateKey(location: string, sku: string): string {
+  return `${location}\u0000${sku}`;
+}
 export { AT as utcText };
