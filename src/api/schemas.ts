@@ -131,6 +131,20 @@ export const problemSchema = z
 export const limitQuery = z.coerce.number().int().min(1).max(1000).default(100);
 export const cursorQuery = z.string().max(512).optional().describe('next_cursor of the previous page');
 
+/**
+ * A page from a keyset query asked for `limit + 1` rows: the extra row only says that
+ * there is more, and the cursor is the key of the page's last row.
+ */
+export function toPage<T>(
+  rows: T[],
+  limit: number,
+  keyOf: (last: T) => unknown,
+): { items: T[]; next_cursor: string | null } {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, next_cursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null };
+}
+
 /** Opaque keyset cursors: the last key of a page, base64url JSON. */
 export function encodeCursor(key: unknown): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');

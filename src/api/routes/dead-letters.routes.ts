@@ -5,9 +5,9 @@ import {
   cursorQuery,
   deadLetterSchema,
   decodeCursor,
-  encodeCursor,
   ingestResultSchema,
   limitQuery,
+  toPage,
 } from '../schemas.ts';
 import type { ServerDeps } from '../server.ts';
 
@@ -35,9 +35,8 @@ export const deadLetterRoutes =
       async (request) => {
         const { limit, cursor, status, reason } = request.query;
         const after = decodeCursor(cursor, z.string());
-        const items = await listDeadLetters(deps.db, { status, reason, after, limit: limit + 1 });
-        const page = items.slice(0, limit);
-        return { items: page, next_cursor: items.length > limit ? encodeCursor(page.at(-1)!.id) : null };
+        const rows = await listDeadLetters(deps.db, { status, reason, after, limit: limit + 1 });
+        return toPage(rows, limit, (last) => last.id);
       },
     );
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { lineage } from '../../ledger/index.ts';
-import { cursorQuery, decodeCursor, encodeCursor, lineageEntrySchema, problemSchema } from '../schemas.ts';
+import { cursorQuery, decodeCursor, lineageEntrySchema, problemSchema, toPage } from '../schemas.ts';
 import type { ServerDeps } from '../server.ts';
 
 export const lineageRoutes =
@@ -32,17 +32,12 @@ export const lineageRoutes =
       async (request) => {
         const { ref, limit, cursor } = request.query;
         const after = decodeCursor(cursor, z.object({ at: z.string(), event_id: z.string() }));
-        const entries = await lineage(deps.db, ref, limit + 1, after);
-        const page = entries.slice(0, limit);
-        const last = page.at(-1);
-        return {
-          ref,
-          entries: page,
-          next_cursor:
-            entries.length > limit && last
-              ? encodeCursor({ at: last.occurred_at, event_id: last.event_id })
-              : null,
-        };
+        const rows = await lineage(deps.db, ref, limit + 1, after);
+        const { items, next_cursor } = toPage(rows, limit, (last) => ({
+          at: last.occurred_at,
+          event_id: last.event_id,
+        }));
+        return { ref, entries: items, next_cursor };
       },
     );
   };

@@ -1,14 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createToken, listTokens, ROLES, revoke } from '../../govern/index.ts';
-import {
-  cursorQuery,
-  decodeCursor,
-  encodeCursor,
-  limitQuery,
-  problemSchema,
-  tokenSchema,
-} from '../schemas.ts';
+import { cursorQuery, decodeCursor, limitQuery, problemSchema, tokenSchema, toPage } from '../schemas.ts';
 import type { ServerDeps } from '../server.ts';
 
 export const tokenRoutes =
@@ -27,12 +20,8 @@ export const tokenRoutes =
       },
       async (request) => {
         const { limit, cursor } = request.query;
-        const items = await listTokens(deps.db, {
-          after: decodeCursor(cursor, z.string()),
-          limit: limit + 1,
-        });
-        const page = items.slice(0, limit);
-        return { items: page, next_cursor: items.length > limit ? encodeCursor(page.at(-1)!.id) : null };
+        const rows = await listTokens(deps.db, { after: decodeCursor(cursor, z.string()), limit: limit + 1 });
+        return toPage(rows, limit, (last) => last.id);
       },
     );
     app.post(
