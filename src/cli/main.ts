@@ -7,6 +7,7 @@ import { registerIngest } from './commands/ingest.command.ts';
 import { registerMaster } from './commands/master.command.ts';
 import { registerSchema } from './commands/schema.command.ts';
 import { registerServe } from './commands/serve.command.ts';
+import { registerSim } from './commands/sim.command.ts';
 import { registerStock } from './commands/stock.command.ts';
 import { registerTokens } from './commands/tokens.command.ts';
 import { VERSION } from './context.ts';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerTokens(program);
   registerSchema(program);
   registerDemo(program);
+  registerSim(program);
   return program;
 }
 

@@ -1,0 +1,5 @@
+export { buildNetwork, masterData, type TwinNetwork } from './network.ts';
+export { AliasTable, createRandom, negativeBinomial, poisson, type Random } from './random.ts';
+export { type RunSummary, runScenario } from './run.ts';
+export { FAULT_TYPES, type FaultType, loadScenario, type Scenario, scenarioSchema } from './scenario.ts';
+export { type FaultLabel, type TwinEvent, type TwinSink, World } from './world.ts';

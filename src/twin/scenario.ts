@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { InvexError } from '../core/errors.ts';
+import { describeIssues } from '../core/validation.ts';
+
+/**
+ * A scenario: the network to simulate, how long, and what goes wrong in it. Shipped
+ * scenarios live in `src/twin/scenarios/NAME.json`; any file in this format can be run.
+ * The format is documented in docs/twin.md.
+ */
+export const FAULT_TYPES = [
+  'phantom_inventory',
+  'pos_outage',
+  'duplicate_events',
+  'data_glitch',
+  'transfer_lost',
+] as const;
+export type FaultType = (typeof FAULT_TYPES)[number];
+
+const fraction = z.number().min(0).max(1);
+
+export const scenarioSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
+  description: z.string().max(2000).default(''),
+  start: z.iso.date().describe('First simulated day (UTC), e.g. 2026-03-02'),
+  days: z.number().int().min(1).max(3660),
+  network: z.strictObject({
+    stores: z.number().int().min(1).max(5000),
+    dcs: z.number().int().min(1).max(100),
+    skus: z.number().int().min(1).max(100_000),
+    suppliers: z.number().int().min(1).max(100).default(3),
+  }),
+  demand: z
+    .strictObject({
+      /** Multiplies every SKU's base rate. */
+      scale: z.number().positive().max(100).default(1),
+      /** Negative binomial dispersion k of a store-category-day: smaller is lumpier. */
+      dispersion: z.number().positive().max(1000).default(4),
+      /** Online orders per DC and day, at scale 1. */
+      online_orders_per_dc: z.number().min(0).max(1_000_000).default(200),
+    })
+    .default({ scale: 1, dispersion: 4, online_orders_per_dc: 200 }),
+  reporting: z
+    .strictObject({
+      /** Share of store cells counted each morning. */
+      count_share: fraction.default(0.01),
+      /** Every how many days each cell gets an ERP snapshot. */
+      snapshot_every_days: z.number().int().min(1).max(365).default(7),
+      /** Share of events re-sent by their system (at-least-once delivery), without a fault label. */
+      resend_share: fraction.default(0.01),
+    })
+    .default({ count_share: 0.01, snapshot_every_days: 7, resend_share: 0.01 }),
+  faults: z
+    .array(
+      z.strictObject({
+        type: z.enum(FAULT_TYPES),
+        /** How many, at random places and times. */
+        count: z.number().int().min(1).max(10_000).default(1),
+      }),
+    )
+    .default([]),
+});
+export type Scenario = z.output<typeof scenarioSchema>;
+
+const SCENARIO_DIR = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
+
+/** A shipped scenario by name, or a scenario file by path. */
+export function loadScenario(nameOrPath: string): Scenario {
+  const path = /[/\\.]/.test(nameOrPath) ? nameOrPath : join(SCENARIO_DIR, `${nameOrPath}.json`);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new InvexError(
+      'invalid_input',
+      'input_unreadable',
+      `no scenario ${nameOrPath} (looked for ${path})`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new InvexError(
+      'invalid_input',
+      'input_unreadable',
+      `${path} is not valid JSON: ${(error as Error).message}`,
+    );
+  }
+  const parsed = scenarioSchema.safeParse(value);
+  if (!parsed.success) {
+    const problems = describeIssues(parsed.error).map((p) => p.message);
+    throw new InvexError('invalid_input', 'config_invalid', `scenario ${path}: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}

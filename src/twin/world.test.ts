@@ -1,0 +1,125 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { eventSchema } from '../ingest/index.ts';
+import { buildNetwork } from './network.ts';
+import { runScenario } from './run.ts';
+import { FAULT_TYPES, loadScenario, type Scenario, scenarioSchema } from './scenario.ts';
+import { type TwinEvent, World } from './world.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'invex-twin-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const smallScenario = (faults: Scenario['faults'] = []): Scenario =>
+  scenarioSchema.parse({
+    name: 'small',
+    start: '2026-01-05',
+    days: 40,
+    network: { stores: 4, dcs: 1, skus: 40, suppliers: 2 },
+    faults,
+  });
+
+const everyFault = FAULT_TYPES.map((type) => ({ type, count: 2 }));
+
+function files(folder: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (sub: string) => {
+    for (const entry of readdirSync(join(folder, sub), { withFileTypes: true })) {
+      const path = join(sub, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else out[path] = readFileSync(join(folder, path), 'utf8');
+    }
+  };
+  walk('');
+  return out;
+}
+
+describe('the twin', () => {
+  it('writes byte-identical output for the same seed, and different output for another', async () => {
+    const scenario = smallScenario(everyFault);
+    await runScenario(scenario, 7, join(dir, 'a'));
+    await runScenario(scenario, 7, join(dir, 'b'));
+    await runScenario(scenario, 8, join(dir, 'c'));
+    const a = files(join(dir, 'a'));
+    expect(Object.keys(a).sort()).toEqual([
+      'events.ndjson',
+      'labels.json',
+      'master/locations.json',
+      'master/skus.json',
+      'truth.ndjson',
+    ]);
+    expect(files(join(dir, 'b'))).toEqual(a);
+    expect(files(join(dir, 'c'))['events.ndjson']).not.toEqual(a['events.ndjson']);
+  });
+
+  it('emits only valid canonical events, in arrival order, with unique ids', async () => {
+    const events: TwinEvent[] = [];
+    const scenario = smallScenario(everyFault);
+    const world = new World(buildNetwork(scenario, 3), scenario, 3);
+    const sink = { events: (list: TwinEvent[]) => events.push(...list), truth: () => {} };
+    world.open();
+    for (let day = 0; day < scenario.days; day++) world.step(day, sink);
+    world.drain(sink);
+    const ids = new Set<string>();
+    let resent = 0;
+    for (let i = 0; i < events.length; i++) {
+      const parsed = eventSchema.safeParse(events[i]!.body);
+      expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
+      if (i > 0) expect(events[i]!.arrival).toBeGreaterThanOrEqual(events[i - 1]!.arrival);
+      const id = events[i]!.body.event_id as string;
+      if (ids.has(id)) resent++;
+      ids.add(id);
+    }
+    // Re-sent copies (delivery noise and duplicate bursts) are the only repeated ids.
+    expect(resent).toBeGreaterThan(0);
+    expect(resent).toBeLessThan(events.length * 0.1);
+  });
+
+  it('never holds negative stock, and conserves units through transfers, sales, returns and faults', () => {
+    const scenario = smallScenario(everyFault);
+    const net = buildNetwork(scenario, 11);
+    const world = new World(net, scenario, 11);
+    const sink = { events: () => {}, truth: () => {} };
+    world.open();
+    for (let day = 0; day < scenario.days; day++) {
+      world.step(day, sink);
+      for (const array of [world.sellable, world.pending, world.damaged]) {
+        expect(Math.min(...array)).toBeGreaterThanOrEqual(0);
+      }
+      let onHand = 0;
+      for (let c = 0; c < world.sellable.length; c++) onHand += world.onHand(c);
+      const f = world.flows;
+      const expected =
+        f.opening +
+        f.received +
+        f.returned -
+        f.sold -
+        f.shippedOnline -
+        f.disposed -
+        f.stolen -
+        f.lostInTransit;
+      expect(onHand + world.inTransit()).toBe(expected);
+    }
+    expect(world.flows.stolen).toBeGreaterThan(0);
+    expect(world.flows.lostInTransit).toBeGreaterThan(0);
+  });
+
+  it('sells winter coats in the cold north in January, and hardly in the south', () => {
+    const scenario = smallScenario();
+    const net = buildNetwork(scenario, 1);
+    const outerwear = net.categories.findIndex((c) => c.category === 'outerwear');
+    const season = (climate: 'cold' | 'hot', day: number) =>
+      net.categories[outerwear]!.amplitude[climate] *
+      Math.cos((2 * Math.PI * (day - net.categories[outerwear]!.peakDay)) / 365);
+    expect(season('cold', 15)).toBeGreaterThan(season('hot', 15));
+    expect(season('cold', 196)).toBeLessThan(0);
+  });
+
+  it('loads the shipped scenarios, and names the problem in a bad one', () => {
+    expect(loadScenario('quiet').faults).toEqual([]);
+    const demo = loadScenario('demo');
+    expect(new Set(demo.faults.map((f) => f.type))).toEqual(new Set(FAULT_TYPES));
+    expect(() => loadScenario('nope')).toThrow(/no scenario nope/);
+  });
+});

@@ -1,0 +1,751 @@
+import { type Climate, seasonality, type TwinNetwork, WEEKDAY } from './network.ts';
+import { AliasTable, between, createRandom, negativeBinomial, type Random } from './random.ts';
+import type { FaultType, Scenario } from './scenario.ts';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** A canonical event as the twin's systems send it, with when it reaches invex. */
+export interface TwinEvent {
+  arrival: number;
+  seq: number;
+  body: Record<string, unknown>;
+}
+
+/** Ground truth of one injected fault (labels.json). */
+export interface FaultLabel {
+  id: string;
+  type: FaultType;
+  sku: string | null;
+  location: string | null;
+  start: string;
+  end: string | null;
+  magnitude: number;
+  unit: string;
+  cause: string;
+  events: string[];
+}
+
+/** Where the twin's output goes; the runner writes files, the closed loop feeds invex. */
+export interface TwinSink {
+  events(events: TwinEvent[]): void;
+  truth(date: string, location: string, onHand: Record<string, number>): void;
+}
+
+interface Arrival {
+  kind: 'transfer' | 'receipt';
+  to: number;
+  from: number;
+  sku: number;
+  qty: number;
+  ref: Record<string, string>;
+  /** A lost transfer never arrives; the label holds it. */
+  lost?: boolean;
+}
+
+interface ReturnDue {
+  store: number;
+  sku: number;
+  qty: number;
+  returnId: string;
+  stage: 'return' | 'disposition' | 'disposal';
+  damaged: boolean;
+}
+
+interface PlannedFault {
+  type: FaultType;
+  day: number;
+  cell: number;
+  store: number;
+  label?: FaultLabel;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+/** One lot per regulated SKU: enough for lot-tracked events to balance. */
+const lotOf = (sku: string) => `LOT-${sku}-A`;
+
+/**
+ * The twin: physical truth per SKU x location, advanced a day at a time, and the events
+ * each system reports about it. Truth and what the systems report diverge only through
+ * the injected faults, each of which leaves a label.
+ */
+export class World {
+  readonly net: TwinNetwork;
+  readonly scenario: Scenario;
+  private readonly random: Random;
+  private readonly faultRandom: Random;
+  private readonly nSkus: number;
+  /** Physical units by state, per cell (location x SKU). */
+  readonly sellable: Int32Array;
+  readonly pending: Int32Array;
+  readonly damaged: Int32Array;
+  /** Ordered or shipped towards the cell, not yet arrived: the replenishment position. */
+  private readonly inbound: Int32Array;
+  private readonly reorderPoint: Int32Array;
+  private readonly orderUpTo: Int32Array;
+  private readonly arrivals = new Map<number, Arrival[]>();
+  private readonly returnsDue = new Map<number, ReturnDue[]>();
+  private readonly categoryTables: { skus: number[]; table: AliasTable; baseTotal: number }[];
+  private readonly onlineTable: AliasTable;
+  private readonly startMs: number;
+  private readonly idPrefix: string;
+  private counter = 0;
+  private seq = 0;
+  private pendingOut: TwinEvent[] = [];
+  private readonly faults: PlannedFault[] = [];
+  readonly labels: FaultLabel[] = [];
+  /** Open phantom-inventory labels per cell, closed by the next count of the cell. */
+  private readonly openPhantoms = new Map<number, FaultLabel>();
+  private readonly outages: { store: number; from: number; to: number; label: FaultLabel }[] = [];
+  lostUnits = 0;
+  /** Unit flows in and out of the network, for the conservation check. */
+  readonly flows = {
+    opening: 0,
+    received: 0,
+    sold: 0,
+    shippedOnline: 0,
+    returned: 0,
+    disposed: 0,
+    stolen: 0,
+    lostInTransit: 0,
+  };
+
+  constructor(net: TwinNetwork, scenario: Scenario, seed: number) {
+    this.net = net;
+    this.scenario = scenario;
+    this.random = createRandom(seed);
+    // Faults draw from their own stream, so adding one does not reshuffle the rest.
+    this.faultRandom = createRandom(seed ^ 0x2545f491);
+    this.nSkus = net.skus.length;
+    const cells = net.locations.length * this.nSkus;
+    this.sellable = new Int32Array(cells);
+    this.pending = new Int32Array(cells);
+    this.damaged = new Int32Array(cells);
+    this.inbound = new Int32Array(cells);
+    this.reorderPoint = new Int32Array(cells);
+    this.orderUpTo = new Int32Array(cells);
+    this.startMs = Date.parse(`${scenario.start}T00:00:00Z`);
+    this.idPrefix = `${scenario.name}-${seed}-`;
+    this.categoryTables = net.categories.map((_, c) => {
+      const skus = net.skus.filter((s) => s.category === c).map((s) => s.index);
+      const weights = skus.map((i) => net.skus[i]!.baseRate);
+      return {
+        skus,
+        table: new AliasTable(weights.length > 0 ? weights : [1]),
+        baseTotal: weights.reduce((a, b) => a + b, 0),
+      };
+    });
+    this.onlineTable = new AliasTable(net.skus.map((s) => s.baseRate));
+    this.setPolicy();
+    this.planFaults();
+  }
+
+  cell(location: number, sku: number): number {
+    return location * this.nSkus + sku;
+  }
+
+  /** Baseline (s, S): reorder when the position covers less than lead time plus review, order up to two weeks. */
+  private setPolicy(): void {
+    const { net } = this;
+    for (const store of net.stores) {
+      for (const sku of net.skus) {
+        const daily = sku.baseRate * this.scenario.demand.scale * 1.3;
+        const c = this.cell(store, sku.index);
+        this.reorderPoint[c] = Math.max(1, Math.ceil(daily * 4 + 2 * Math.sqrt(daily * 4)));
+        this.orderUpTo[c] = Math.max(this.reorderPoint[c]! + sku.caseSize, Math.ceil(daily * 14));
+      }
+    }
+    for (const dc of net.dcs) {
+      const served = net.stores.filter((s) => net.locations[s]!.dc === dc).length;
+      for (const sku of net.skus) {
+        const lead = net.suppliers[sku.supplier]!.leadDays + net.suppliers[sku.supplier]!.leadSpread;
+        const daily = sku.baseRate * this.scenario.demand.scale * 1.3 * (served + 1);
+        const c = this.cell(dc, sku.index);
+        this.reorderPoint[c] = Math.max(sku.caseSize, Math.ceil(daily * (lead + 3)));
+        this.orderUpTo[c] = Math.max(this.reorderPoint[c]! + sku.caseSize, Math.ceil(daily * (lead + 21)));
+      }
+    }
+  }
+
+  private planFaults(): void {
+    const r = this.faultRandom;
+    const { net, scenario } = this;
+    for (const spec of scenario.faults) {
+      for (let i = 0; i < spec.count; i++) {
+        // Faults start after the first week (the network settles) and before the last few days.
+        const day = between(
+          r,
+          Math.min(7, scenario.days - 1),
+          Math.max(Math.min(7, scenario.days - 1), scenario.days - 4),
+        );
+        const store = net.stores[Math.floor(r() * net.stores.length)]!;
+        const sku = Math.floor(r() * this.nSkus);
+        this.faults.push({ type: spec.type, day, store, cell: this.cell(store, sku) });
+      }
+    }
+  }
+
+  private nextId(): string {
+    return `${this.idPrefix}${(this.counter++).toString(36)}`;
+  }
+
+  /** Local wall-clock hour of a location on a day, as UTC milliseconds. */
+  private at(day: number, location: number, hour: number): number {
+    return this.startMs + day * DAY + (hour - this.net.locations[location]!.utcOffset) * HOUR;
+  }
+
+  private emit(occurred: number, lagMs: number, body: Record<string, unknown>): string {
+    const event_id = this.nextId();
+    const full = { event_id, occurred_at: iso(occurred), ...body };
+    this.pendingOut.push({ arrival: occurred + lagMs, seq: this.seq++, body: full });
+    return event_id;
+  }
+
+  /** Opening stock: every cell at its order-up-to level, recorded by an opening count. */
+  open(): void {
+    const { net } = this;
+    for (const location of [...net.dcs, ...net.stores]) {
+      for (const sku of net.skus) {
+        const c = this.cell(location, sku.index);
+        this.sellable[c] = this.orderUpTo[c]!;
+        this.flows.opening += this.sellable[c]!;
+        this.emit(this.at(0, location, 5), 60_000, {
+          type: 'cycle_count',
+          source: 'store_ops',
+          sku: sku.sku,
+          location: net.locations[location]!.location,
+          counted_qty: this.sellable[c],
+        });
+      }
+    }
+  }
+
+  /** Units of DC-to-store transfers on their way; a lost one counts until the day it fails to arrive. */
+  inTransit(): number {
+    let units = 0;
+    for (const list of this.arrivals.values()) {
+      for (const a of list) if (a.kind === 'transfer') units += a.qty;
+    }
+    return units;
+  }
+
+  onHand(c: number): number {
+    return this.sellable[c]! + this.pending[c]! + this.damaged[c]!;
+  }
+
+  /** Simulates one day and hands the events that have reached invex by its end to the sink. */
+  step(day: number, sink: TwinSink): void {
+    this.morningCounts(day);
+    this.nightlySnapshots(day);
+    this.receiveArrivals(day);
+    this.injectFaults(day);
+    this.storeSales(day);
+    this.onlineOrders(day);
+    this.processReturns(day);
+    this.replenish(day);
+    this.flush(day, sink);
+    this.writeTruth(day, sink);
+  }
+
+  private morningCounts(day: number): void {
+    const { net, random } = this;
+    const counts = Math.round(net.stores.length * this.nSkus * this.scenario.reporting.count_share);
+    for (let i = 0; i < counts; i++) {
+      const store = net.stores[Math.floor(random() * net.stores.length)]!;
+      const sku = Math.floor(random() * this.nSkus);
+      const c = this.cell(store, sku);
+      const occurred = this.at(day, store, 6);
+      // Counters count what is on the shelf and in the back room, returns included.
+      const id = this.emit(occurred, 5 * 60_000, {
+        type: 'cycle_count',
+        source: 'store_ops',
+        sku: net.skus[sku]!.sku,
+        location: net.locations[store]!.location,
+        counted_qty: this.onHand(c),
+        ref: { count_id: `CNT-${this.idPrefix}${day}-${i}` },
+      });
+      const phantom = this.openPhantoms.get(c);
+      if (phantom) {
+        phantom.end = iso(occurred);
+        phantom.events.push(id);
+        this.openPhantoms.delete(c);
+      }
+    }
+  }
+
+  private nightlySnapshots(day: number): void {
+    const { net } = this;
+    const every = this.scenario.reporting.snapshot_every_days;
+    for (const location of [...net.dcs, ...net.stores]) {
+      for (let sku = day % every; sku < this.nSkus; sku += every) {
+        const c = this.cell(location, sku);
+        this.emit(this.at(day, location, 2), 2 * HOUR, {
+          type: 'stock_snapshot',
+          source: 'erp',
+          sku: net.skus[sku]!.sku,
+          location: net.locations[location]!.location,
+          on_hand: this.onHand(c),
+        });
+      }
+    }
+  }
+
+  private receiveArrivals(day: number): void {
+    const { net } = this;
+    for (const a of this.arrivals.get(day) ?? []) {
+      const c = this.cell(a.to, a.sku);
+      this.inbound[c] = this.inbound[c]! - a.qty;
+      if (a.lost) {
+        this.flows.lostInTransit += a.qty;
+        continue;
+      }
+      if (a.kind === 'receipt') this.flows.received += a.qty;
+      this.sellable[c] = this.sellable[c]! + a.qty;
+      const sku = net.skus[a.sku]!;
+      const qty =
+        sku.caseSize > 1 && a.qty % sku.caseSize === 0
+          ? { qty: a.qty / sku.caseSize, uom: 'case' }
+          : { qty: a.qty };
+      this.emit(this.at(day, a.to, 7), 10 * 60_000, {
+        type: a.kind === 'transfer' ? 'transfer_received' : 'receipt',
+        source: 'wms',
+        sku: sku.sku,
+        location: net.locations[a.to]!.location,
+        ...qty,
+        ...(a.kind === 'transfer' ? { from_location: net.locations[a.from]!.location } : {}),
+        ref: a.ref,
+        ...(sku.regulated ? { lot: lotOf(sku.sku) } : {}),
+      });
+    }
+    this.arrivals.delete(day);
+  }
+
+  private injectFaults(day: number): void {
+    const { net } = this;
+    for (const fault of this.faults) {
+      if (fault.day !== day) continue;
+      const sku = net.skus[fault.cell % this.nSkus]!;
+      const location = net.locations[fault.store]!;
+      const start = iso(this.at(day, fault.store, 8));
+      const label: FaultLabel = {
+        id: `flt-${this.labels.length + 1}`,
+        type: fault.type,
+        sku: sku.sku,
+        location: location.location,
+        start,
+        end: null,
+        magnitude: 0,
+        unit: 'units',
+        cause: '',
+        events: [],
+      };
+      if (fault.type === 'data_glitch' || fault.type === 'transfer_lost') {
+        // On a popular SKU, so that a sale or a transfer soon gives the fault its event.
+        fault.cell = this.cell(fault.store, this.onlineTable.draw(this.faultRandom));
+        label.sku = net.skus[fault.cell % this.nSkus]!.sku;
+      }
+      if (fault.type === 'phantom_inventory') {
+        // Theft nobody records: the shelf loses units, every system still counts them.
+        if (this.sellable[fault.cell]! < 1) fault.cell = this.fullestCell(fault.store);
+        if (this.sellable[fault.cell]! < 1) continue;
+        label.sku = net.skus[fault.cell % this.nSkus]!.sku;
+        const stolen = Math.max(1, Math.ceil(this.sellable[fault.cell]! * 0.8));
+        this.sellable[fault.cell] = this.sellable[fault.cell]! - stolen;
+        this.flows.stolen += stolen;
+        Object.assign(label, {
+          magnitude: stolen,
+          cause: 'unrecorded theft: units left the shelf with no event',
+        });
+        if (this.openPhantoms.has(fault.cell)) {
+          this.openPhantoms.get(fault.cell)!.magnitude += stolen;
+          continue;
+        }
+        this.openPhantoms.set(fault.cell, label);
+      } else if (fault.type === 'pos_outage') {
+        const days = between(this.faultRandom, 1, 3);
+        Object.assign(label, {
+          sku: null,
+          end: iso(this.at(day + days, fault.store, 8)),
+          unit: 'events',
+          cause: `the store's POS stopped sending for ${days} day(s); its sales arrive late in bulk`,
+        });
+        this.outages.push({
+          store: fault.store,
+          from: this.at(day, fault.store, 8),
+          to: this.at(day + days, fault.store, 8),
+          label,
+        });
+      } else if (fault.type === 'data_glitch') {
+        // Marked here, applied to the next sale of the cell today (storeSales).
+        Object.assign(label, {
+          unit: 'factor',
+          magnitude: 1000,
+          cause: 'a POS sent a quantity 1000 times too large',
+        });
+        this.glitches.set(fault.cell, label);
+      } else if (fault.type === 'duplicate_events') {
+        Object.assign(label, {
+          sku: null,
+          unit: 'events',
+          end: iso(this.at(day + 1, fault.store, 8)),
+          cause: "a store system re-sent a day's events",
+        });
+        this.duplicateBursts.set(fault.store, label);
+      } else if (fault.type === 'transfer_lost') {
+        Object.assign(label, {
+          unit: 'units',
+          cause: 'a DC-to-store transfer was shipped and never arrived',
+        });
+        this.lostTransfers.set(fault.cell, label);
+      }
+      this.labels.push(label);
+    }
+  }
+
+  private fullestCell(store: number): number {
+    let best = this.cell(store, 0);
+    for (let sku = 1; sku < this.nSkus; sku++) {
+      const c = this.cell(store, sku);
+      if (this.sellable[c]! > this.sellable[best]!) best = c;
+    }
+    return best;
+  }
+
+  private readonly glitches = new Map<number, FaultLabel>();
+  private readonly duplicateBursts = new Map<number, FaultLabel>();
+  private readonly lostTransfers = new Map<number, FaultLabel>();
+
+  private storeSales(day: number): void {
+    const { net, random, scenario } = this;
+    const date = new Date(this.startMs + day * DAY);
+    const dayOfYear = Math.floor((date.getTime() - Date.UTC(date.getUTCFullYear(), 0, 1)) / DAY) + 1;
+    const weekday = WEEKDAY[(date.getUTCDay() + 6) % 7]!;
+    const demand = new Map<number, number>();
+    for (const store of net.stores) {
+      const climate: Climate = net.regions[net.locations[store]!.region]!.climate;
+      demand.clear();
+      this.categoryTables.forEach((category, c) => {
+        if (category.skus.length === 0) return;
+        const mean =
+          category.baseTotal * seasonality(net, c, climate, dayOfYear) * weekday * scenario.demand.scale;
+        const occurrences = negativeBinomial(random, mean, scenario.demand.dispersion);
+        for (let i = 0; i < occurrences; i++) {
+          const sku = category.skus[category.table.draw(random)]!;
+          demand.set(sku, (demand.get(sku) ?? 0) + net.skus[sku]!.lump);
+        }
+      });
+      const skus = [...demand.keys()].sort((a, b) => a - b);
+      for (const sku of skus) {
+        const c = this.cell(store, sku);
+        let units = Math.min(demand.get(sku)!, this.sellable[c]!);
+        this.lostUnits += demand.get(sku)! - units;
+        this.sellable[c] = this.sellable[c]! - units;
+        this.flows.sold += units;
+        while (units > 0) {
+          const qty = Math.min(units, 1 + (random() < 0.25 ? 1 : 0) + (random() < 0.08 ? 2 : 0));
+          units -= qty;
+          this.sale(day, store, sku, qty);
+        }
+      }
+    }
+  }
+
+  private sale(day: number, store: number, sku: number, qty: number): void {
+    const { net, random } = this;
+    const occurred = this.at(day, store, 9) + Math.floor(random() * 12 * HOUR);
+    let lag = Math.floor(random() * 120_000);
+    const outage = this.outages.find((o) => o.store === store && occurred >= o.from && occurred < o.to);
+    if (outage) lag = outage.to - occurred + Math.floor(random() * HOUR);
+    const c = this.cell(store, sku);
+    const glitch = this.glitches.get(c);
+    const item = net.skus[sku]!;
+    const body = {
+      type: 'sale',
+      source: 'pos',
+      sku: item.sku,
+      location: net.locations[store]!.location,
+      channel: 'store',
+      qty: glitch ? qty * 1000 : qty,
+      ...(item.regulated ? { lot: lotOf(item.sku) } : {}),
+    };
+    const id = this.emit(occurred, lag, body);
+    if (outage) {
+      outage.label.events.push(id);
+      outage.label.magnitude += 1;
+    }
+    if (glitch) {
+      glitch.events.push(id);
+      glitch.end = iso(occurred);
+      this.glitches.delete(c);
+    }
+    // Returns come back days later, most of them to be resold after inspection.
+    if (random() < net.categories[item.category]!.returnRate) {
+      this.due(day + between(random, 1, 10), {
+        store,
+        sku,
+        qty: 1,
+        returnId: `RET-${id}`,
+        stage: 'return',
+        damaged: random() < 0.2,
+      });
+    }
+  }
+
+  private due(day: number, entry: ReturnDue): void {
+    const list = this.returnsDue.get(day) ?? [];
+    list.push(entry);
+    this.returnsDue.set(day, list);
+  }
+
+  private processReturns(day: number): void {
+    const { net, random } = this;
+    for (const r of this.returnsDue.get(day) ?? []) {
+      const c = this.cell(r.store, r.sku);
+      const item = net.skus[r.sku]!;
+      const common = {
+        source: 'store_ops',
+        sku: item.sku,
+        location: net.locations[r.store]!.location,
+        qty: r.qty,
+        ref: { return_id: r.returnId },
+        ...(item.regulated ? { lot: lotOf(item.sku) } : {}),
+      };
+      const occurred = this.at(day, r.store, 10) + Math.floor(random() * 8 * HOUR);
+      if (r.stage === 'return') {
+        this.pending[c] = this.pending[c]! + r.qty;
+        this.flows.returned += r.qty;
+        this.emit(occurred, 60_000, { type: 'return', ...common, source: 'pos', disposition: 'pending' });
+        this.due(day + between(random, 1, 3), { ...r, stage: 'disposition' });
+      } else if (r.stage === 'disposition') {
+        this.pending[c] = this.pending[c]! - r.qty;
+        if (r.damaged) this.damaged[c] = this.damaged[c]! + r.qty;
+        else this.sellable[c] = this.sellable[c]! + r.qty;
+        this.emit(occurred, 60_000, {
+          type: 'return_disposition',
+          ...common,
+          disposition: r.damaged ? 'damaged' : 'sellable',
+        });
+        if (r.damaged) this.due(day + between(random, 3, 10), { ...r, stage: 'disposal' });
+      } else {
+        this.damaged[c] = this.damaged[c]! - r.qty;
+        this.flows.disposed += r.qty;
+        this.emit(occurred, 60_000, {
+          type: 'return_disposition',
+          ...common,
+          disposition: 'disposed',
+          from: 'damaged',
+        });
+      }
+    }
+    this.returnsDue.delete(day);
+  }
+
+  private onlineOrders(day: number): void {
+    const { net, random, scenario } = this;
+    for (const dc of net.dcs) {
+      const orders = negativeBinomial(
+        random,
+        scenario.demand.online_orders_per_dc * scenario.demand.scale,
+        8,
+      );
+      for (let i = 0; i < orders; i++) {
+        const sku = this.onlineTable.draw(random);
+        const c = this.cell(dc, sku);
+        const qty = 1 + (random() < 0.2 ? 1 : 0);
+        if (this.sellable[c]! < qty) {
+          this.lostUnits += qty;
+          continue;
+        }
+        this.sellable[c] = this.sellable[c]! - qty;
+        this.flows.shippedOnline += qty;
+        const item = net.skus[sku]!;
+        const channel = random() < 0.7 ? 'ecommerce' : 'marketplace';
+        const common = {
+          sku: item.sku,
+          location: net.locations[dc]!.location,
+          channel,
+          qty,
+          ref: { order_id: `ORD-${this.idPrefix}${day}-${dc}-${i}` },
+          ...(item.regulated ? { lot: lotOf(item.sku) } : {}),
+        };
+        // Orders come in after the DC's nightly ERP snapshot (02:00), so the snapshot is the
+        // stock at the end of the previous day.
+        const placed = this.at(day, dc, 8) + Math.floor(random() * 14 * HOUR);
+        const { lot: _lot, ...reservation } = common;
+        this.emit(placed, 30_000, {
+          type: 'reservation',
+          source: channel === 'marketplace' ? 'marketplace' : 'oms',
+          ...reservation,
+        });
+        this.emit(placed + 2 * HOUR, 5 * 60_000, { type: 'pick', source: 'wms', ...common });
+        this.emit(placed + 3 * HOUR, 5 * 60_000, { type: 'shipment', source: 'wms', ...common });
+      }
+    }
+  }
+
+  private replenish(day: number): void {
+    const { net, random } = this;
+    // Stores from their DC, at the end of the trading day.
+    for (const store of net.stores) {
+      const dc = net.locations[store]!.dc;
+      for (let sku = 0; sku < this.nSkus; sku++) {
+        const c = this.cell(store, sku);
+        const position = this.sellable[c]! + this.inbound[c]!;
+        if (position > this.reorderPoint[c]!) continue;
+        const item = net.skus[sku]!;
+        const dcCell = this.cell(dc, sku);
+        let qty = this.orderUpTo[c]! - position;
+        qty = Math.ceil(qty / item.caseSize) * item.caseSize;
+        qty = Math.min(qty, Math.floor(this.sellable[dcCell]! / item.caseSize) * item.caseSize);
+        if (qty <= 0) continue;
+        this.sellable[dcCell] = this.sellable[dcCell]! - qty;
+        this.inbound[c] = this.inbound[c]! + qty;
+        const transferId = `TR-${this.idPrefix}${this.counter.toString(36)}`;
+        const lost = this.lostTransfers.get(c);
+        const id = this.emit(this.at(day, dc, 17), 10 * 60_000, {
+          type: 'transfer_shipped',
+          source: 'wms',
+          sku: item.sku,
+          location: net.locations[dc]!.location,
+          to_location: net.locations[store]!.location,
+          qty,
+          ref: { transfer_id: transferId },
+          ...(item.regulated ? { lot: lotOf(item.sku) } : {}),
+        });
+        const arrive = day + between(random, 1, 2);
+        const list = this.arrivals.get(arrive) ?? [];
+        list.push({
+          kind: 'transfer',
+          to: store,
+          from: dc,
+          sku,
+          qty,
+          ref: { transfer_id: transferId },
+          lost: lost !== undefined,
+        });
+        this.arrivals.set(arrive, list);
+        if (lost) {
+          Object.assign(lost, { magnitude: qty, start: iso(this.at(day, dc, 17)), events: [id] });
+          this.lostTransfers.delete(c);
+        }
+      }
+    }
+    // DCs from suppliers: purchase order, ASN when the goods leave, receipt on arrival.
+    for (const dc of net.dcs) {
+      for (let sku = 0; sku < this.nSkus; sku++) {
+        const c = this.cell(dc, sku);
+        const position = this.sellable[c]! + this.inbound[c]!;
+        if (position > this.reorderPoint[c]!) continue;
+        const item = net.skus[sku]!;
+        const supplier = net.suppliers[item.supplier]!;
+        const qty = Math.ceil((this.orderUpTo[c]! - position) / item.caseSize) * item.caseSize;
+        this.inbound[c] = this.inbound[c]! + qty;
+        const poId = `PO-${this.idPrefix}${this.counter.toString(36)}`;
+        const asnId = `ASN-${this.idPrefix}${this.counter.toString(36)}`;
+        const lead = Math.max(
+          2,
+          supplier.leadDays + between(random, -supplier.leadSpread, supplier.leadSpread),
+        );
+        const inUnits = item.caseSize > 1 ? { qty: qty / item.caseSize, uom: 'case' } : { qty };
+        const common = {
+          sku: item.sku,
+          location: net.locations[dc]!.location,
+          supplier: net.locations[supplier.location]!.location,
+        };
+        this.emit(this.at(day, dc, 18), 30 * 60_000, {
+          type: 'purchase_order',
+          source: 'erp',
+          ...common,
+          ...inUnits,
+          expected_at: iso(this.at(day + supplier.leadDays, dc, 7)),
+          ref: { po_id: poId },
+        });
+        this.emit(this.at(day + Math.max(1, lead - 2), dc, 12), HOUR, {
+          type: 'asn',
+          source: 'supplier',
+          ...common,
+          ...inUnits,
+          expected_at: iso(this.at(day + lead, dc, 7)),
+          ref: { po_id: poId, asn_id: asnId },
+        });
+        const list = this.arrivals.get(day + lead) ?? [];
+        list.push({
+          kind: 'receipt',
+          to: dc,
+          from: supplier.location,
+          sku,
+          qty,
+          ref: { po_id: poId, asn_id: asnId },
+        });
+        this.arrivals.set(day + lead, list);
+      }
+    }
+  }
+
+  /** Events that have reached invex by the end of the day, in arrival order; the rest wait. */
+  private flush(day: number, sink: TwinSink): void {
+    const end = this.startMs + (day + 1) * DAY;
+    const ready: TwinEvent[] = [];
+    const waiting: TwinEvent[] = [];
+    for (const event of this.pendingOut) (event.arrival < end ? ready : waiting).push(event);
+    this.pendingOut = waiting;
+    this.resend(ready, day);
+    ready.sort((a, b) => a.arrival - b.arrival || a.seq - b.seq);
+    sink.events(ready);
+  }
+
+  /** At-least-once delivery: some events arrive twice (noise), a burst re-sends a store's day (a fault). */
+  private resend(ready: TwinEvent[], day: number): void {
+    const { random } = this;
+    const share = this.scenario.reporting.resend_share;
+    const copies: TwinEvent[] = [];
+    for (const event of ready) {
+      const location = event.body.location as string;
+      const burst = [...this.duplicateBursts.entries()].find(
+        ([store]) => this.net.locations[store]!.location === location,
+      );
+      if (burst && event.body.type === 'sale') {
+        burst[1].events.push(event.body.event_id as string);
+        burst[1].magnitude += 1;
+        copies.push({ arrival: event.arrival + HOUR, seq: this.seq++, body: event.body });
+      } else if (random() < share) {
+        copies.push({
+          arrival: event.arrival + Math.floor(random() * HOUR),
+          seq: this.seq++,
+          body: event.body,
+        });
+      }
+    }
+    for (const [store, label] of this.duplicateBursts) {
+      if (label.end && Date.parse(label.end) <= this.startMs + (day + 1) * DAY)
+        this.duplicateBursts.delete(store);
+    }
+    for (const copy of copies)
+      (copy.arrival < this.startMs + (day + 1) * DAY ? ready : this.pendingOut).push(copy);
+  }
+
+  /** Everything still in flight at the end of the run (late events) is delivered. */
+  drain(sink: TwinSink): void {
+    const rest = this.pendingOut.sort((a, b) => a.arrival - b.arrival || a.seq - b.seq);
+    this.pendingOut = [];
+    sink.events(rest);
+    for (const label of this.openPhantoms.values()) label.end = null;
+    // A fault whose trigger never came (no sale, no transfer of its SKU) changed nothing.
+    for (let i = this.labels.length - 1; i >= 0; i--) {
+      if (this.labels[i]!.events.length === 0 && this.labels[i]!.type !== 'phantom_inventory')
+        this.labels.splice(i, 1);
+    }
+  }
+
+  private writeTruth(day: number, sink: TwinSink): void {
+    const date = iso(this.startMs + day * DAY).slice(0, 10);
+    for (const location of [...this.net.dcs, ...this.net.stores]) {
+      const onHand: Record<string, number> = {};
+      for (let sku = 0; sku < this.nSkus; sku++) {
+        const units = this.onHand(this.cell(location, sku));
+        if (units !== 0) onHand[this.net.skus[sku]!.sku] = units;
+      }
+      sink.truth(date, this.net.locations[location]!.location, onHand);
+    }
+  }
+}
