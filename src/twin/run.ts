@@ -94,7 +94,7 @@ export async function runScenario(
     days: scenario.days,
     events: count,
     labels: world.labels.length,
-    lostUnits: world.lostUnits,
+    lostUnits: world.kpi.lostUnits,
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -60,6 +60,12 @@ interface PlannedFault {
   label?: FaultLabel;
 }
 
+/**
+ * How replenishment sees stock: `baseline` plans on what the systems record (a static
+ * (s, S) with no exception handling), `oracle` on the physical truth.
+ */
+export type ReplenishmentPolicy = 'baseline' | 'oracle';
+
 const iso = (ms: number) => new Date(ms).toISOString();
 /** One lot per regulated SKU: enough for lot-tracked events to balance. */
 const lotOf = (sku: string) => `LOT-${sku}-A`;
@@ -81,6 +87,31 @@ export class World {
   readonly damaged: Int32Array;
   /** Ordered or shipped towards the cell, not yet arrived: the replenishment position. */
   private readonly inbound: Int32Array;
+  /**
+   * What the systems believe: sellable on-hand and inbound per cell, moved by the events
+   * they send. Without faults it equals the truth; the baseline policy plans on it.
+   */
+  readonly recordedSellable: Int32Array;
+  private readonly recordedInbound: Int32Array;
+  /** Demand draws come from their own stream, so every policy faces the same customers. */
+  private readonly demandRandom: Random;
+  readonly policy: ReplenishmentPolicy;
+  readonly kpi = {
+    demandUnits: 0,
+    soldUnits: 0,
+    lostUnits: 0,
+    lostValue: 0,
+    soldCost: 0,
+    cancelledOrders: 0,
+    stockoutCellDays: 0,
+    inventoryValueDays: 0,
+    /** Store deliveries: one per store and day with any transfer, however many SKUs it carries. */
+    transfers: 0,
+    transferLines: 0,
+    transferUnits: 0,
+    purchaseOrders: 0,
+    counts: 0,
+  };
   private readonly reorderPoint: Int32Array;
   private readonly orderUpTo: Int32Array;
   private readonly arrivals = new Map<number, Arrival[]>();
@@ -97,7 +128,6 @@ export class World {
   /** Open phantom-inventory labels per cell, closed by the next count of the cell. */
   private readonly openPhantoms = new Map<number, FaultLabel>();
   private readonly outages: { store: number; from: number; to: number; label: FaultLabel }[] = [];
-  lostUnits = 0;
   /** Unit flows in and out of the network, for the conservation check. */
   readonly flows = {
     opening: 0,
@@ -110,10 +140,12 @@ export class World {
     lostInTransit: 0,
   };
 
-  constructor(net: TwinNetwork, scenario: Scenario, seed: number) {
+  constructor(net: TwinNetwork, scenario: Scenario, seed: number, policy: ReplenishmentPolicy = 'baseline') {
     this.net = net;
     this.scenario = scenario;
+    this.policy = policy;
     this.random = createRandom(seed);
+    this.demandRandom = createRandom(seed ^ 0x68e31da4);
     // Faults draw from their own stream, so adding one does not reshuffle the rest.
     this.faultRandom = createRandom(seed ^ 0x2545f491);
     this.nSkus = net.skus.length;
@@ -122,6 +154,8 @@ export class World {
     this.pending = new Int32Array(cells);
     this.damaged = new Int32Array(cells);
     this.inbound = new Int32Array(cells);
+    this.recordedSellable = new Int32Array(cells);
+    this.recordedInbound = new Int32Array(cells);
     this.reorderPoint = new Int32Array(cells);
     this.orderUpTo = new Int32Array(cells);
     this.startMs = Date.parse(`${scenario.start}T00:00:00Z`);
@@ -208,6 +242,7 @@ export class World {
       for (const sku of net.skus) {
         const c = this.cell(location, sku.index);
         this.sellable[c] = this.orderUpTo[c]!;
+        this.recordedSellable[c] = this.sellable[c]!;
         this.flows.opening += this.sellable[c]!;
         this.emit(this.at(0, location, 5), 60_000, {
           type: 'cycle_count',
@@ -218,6 +253,13 @@ export class World {
         });
       }
     }
+  }
+
+  /** The inventory position replenishment plans on: recorded for the baseline, true for the oracle. */
+  private position(c: number): number {
+    return this.policy === 'oracle'
+      ? this.sellable[c]! + this.inbound[c]!
+      : this.recordedSellable[c]! + this.recordedInbound[c]!;
   }
 
   /** Units of DC-to-store transfers on their way; a lost one counts until the day it fails to arrive. */
@@ -245,6 +287,18 @@ export class World {
     this.replenish(day);
     this.flush(day, sink);
     this.writeTruth(day, sink);
+    this.endOfDayKpis();
+  }
+
+  private endOfDayKpis(): void {
+    for (const location of [...this.net.dcs, ...this.net.stores]) {
+      const store = this.net.locations[location]!.kind === 'store';
+      for (let sku = 0; sku < this.nSkus; sku++) {
+        const c = this.cell(location, sku);
+        if (store && this.sellable[c] === 0) this.kpi.stockoutCellDays += 1;
+        this.kpi.inventoryValueDays += this.onHand(c) * this.net.skus[sku]!.unitCost;
+      }
+    }
   }
 
   private morningCounts(day: number): void {
@@ -264,6 +318,8 @@ export class World {
         counted_qty: this.onHand(c),
         ref: { count_id: `CNT-${this.idPrefix}${day}-${i}` },
       });
+      this.recordedSellable[c] = this.sellable[c]!;
+      this.kpi.counts += 1;
       const phantom = this.openPhantoms.get(c);
       if (phantom) {
         phantom.end = iso(occurred);
@@ -301,6 +357,9 @@ export class World {
       }
       if (a.kind === 'receipt') this.flows.received += a.qty;
       this.sellable[c] = this.sellable[c]! + a.qty;
+      // The receipt clears what the records had on the way (a lost transfer's never clears).
+      this.recordedSellable[c] = this.recordedSellable[c]! + a.qty;
+      this.recordedInbound[c] = this.recordedInbound[c]! - a.qty;
       const sku = net.skus[a.sku]!;
       const qty =
         sku.caseSize > 1 && a.qty % sku.caseSize === 0
@@ -428,9 +487,9 @@ export class World {
         if (category.skus.length === 0) return;
         const mean =
           category.baseTotal * seasonality(net, c, climate, dayOfYear) * weekday * scenario.demand.scale;
-        const occurrences = negativeBinomial(random, mean, scenario.demand.dispersion);
+        const occurrences = negativeBinomial(this.demandRandom, mean, scenario.demand.dispersion);
         for (let i = 0; i < occurrences; i++) {
-          const sku = category.skus[category.table.draw(random)]!;
+          const sku = category.skus[category.table.draw(this.demandRandom)]!;
           demand.set(sku, (demand.get(sku) ?? 0) + net.skus[sku]!.lump);
         }
       });
@@ -438,7 +497,11 @@ export class World {
       for (const sku of skus) {
         const c = this.cell(store, sku);
         let units = Math.min(demand.get(sku)!, this.sellable[c]!);
-        this.lostUnits += demand.get(sku)! - units;
+        this.kpi.lostUnits += demand.get(sku)! - units;
+        this.kpi.lostValue += (demand.get(sku)! - units) * net.skus[sku]!.unitPrice;
+        this.kpi.demandUnits += demand.get(sku)!;
+        this.kpi.soldUnits += units;
+        this.kpi.soldCost += units * net.skus[sku]!.unitCost;
         this.sellable[c] = this.sellable[c]! - units;
         this.flows.sold += units;
         while (units > 0) {
@@ -469,6 +532,7 @@ export class World {
       ...(item.regulated ? { lot: lotOf(item.sku) } : {}),
     };
     const id = this.emit(occurred, lag, body);
+    this.recordedSellable[c] = this.recordedSellable[c]! - body.qty;
     if (outage) {
       outage.label.events.push(id);
       outage.label.magnitude += 1;
@@ -519,7 +583,10 @@ export class World {
       } else if (r.stage === 'disposition') {
         this.pending[c] = this.pending[c]! - r.qty;
         if (r.damaged) this.damaged[c] = this.damaged[c]! + r.qty;
-        else this.sellable[c] = this.sellable[c]! + r.qty;
+        else {
+          this.sellable[c] = this.sellable[c]! + r.qty;
+          this.recordedSellable[c] = this.recordedSellable[c]! + r.qty;
+        }
         this.emit(occurred, 60_000, {
           type: 'return_disposition',
           ...common,
@@ -544,19 +611,27 @@ export class World {
     const { net, random, scenario } = this;
     for (const dc of net.dcs) {
       const orders = negativeBinomial(
-        random,
+        this.demandRandom,
         scenario.demand.online_orders_per_dc * scenario.demand.scale,
         8,
       );
       for (let i = 0; i < orders; i++) {
-        const sku = this.onlineTable.draw(random);
+        const sku = this.onlineTable.draw(this.demandRandom);
         const c = this.cell(dc, sku);
-        const qty = 1 + (random() < 0.2 ? 1 : 0);
+        const qty = 1 + (this.demandRandom() < 0.2 ? 1 : 0);
+        const price = net.skus[sku]!.unitPrice;
+        this.kpi.demandUnits += qty;
         if (this.sellable[c]! < qty) {
-          this.lostUnits += qty;
+          // Out of stock at the DC: the order is cancelled.
+          this.kpi.lostUnits += qty;
+          this.kpi.lostValue += qty * price;
+          this.kpi.cancelledOrders += 1;
           continue;
         }
+        this.kpi.soldUnits += qty;
+        this.kpi.soldCost += qty * net.skus[sku]!.unitCost;
         this.sellable[c] = this.sellable[c]! - qty;
+        this.recordedSellable[c] = this.recordedSellable[c]! - qty;
         this.flows.shippedOnline += qty;
         const item = net.skus[sku]!;
         const channel = random() < 0.7 ? 'ecommerce' : 'marketplace';
@@ -588,9 +663,10 @@ export class World {
     // Stores from their DC, at the end of the trading day.
     for (const store of net.stores) {
       const dc = net.locations[store]!.dc;
+      let delivered = false;
       for (let sku = 0; sku < this.nSkus; sku++) {
         const c = this.cell(store, sku);
-        const position = this.sellable[c]! + this.inbound[c]!;
+        const position = this.position(c);
         if (position > this.reorderPoint[c]!) continue;
         const item = net.skus[sku]!;
         const dcCell = this.cell(dc, sku);
@@ -599,7 +675,13 @@ export class World {
         qty = Math.min(qty, Math.floor(this.sellable[dcCell]! / item.caseSize) * item.caseSize);
         if (qty <= 0) continue;
         this.sellable[dcCell] = this.sellable[dcCell]! - qty;
+        this.recordedSellable[dcCell] = this.recordedSellable[dcCell]! - qty;
         this.inbound[c] = this.inbound[c]! + qty;
+        this.recordedInbound[c] = this.recordedInbound[c]! + qty;
+        if (!delivered) this.kpi.transfers += 1;
+        delivered = true;
+        this.kpi.transferLines += 1;
+        this.kpi.transferUnits += qty;
         const transferId = `TR-${this.idPrefix}${this.counter.toString(36)}`;
         const lost = this.lostTransfers.get(c);
         const id = this.emit(this.at(day, dc, 17), 10 * 60_000, {
@@ -634,12 +716,14 @@ export class World {
     for (const dc of net.dcs) {
       for (let sku = 0; sku < this.nSkus; sku++) {
         const c = this.cell(dc, sku);
-        const position = this.sellable[c]! + this.inbound[c]!;
+        const position = this.position(c);
         if (position > this.reorderPoint[c]!) continue;
         const item = net.skus[sku]!;
         const supplier = net.suppliers[item.supplier]!;
         const qty = Math.ceil((this.orderUpTo[c]! - position) / item.caseSize) * item.caseSize;
         this.inbound[c] = this.inbound[c]! + qty;
+        this.recordedInbound[c] = this.recordedInbound[c]! + qty;
+        this.kpi.purchaseOrders += 1;
         const poId = `PO-${this.idPrefix}${this.counter.toString(36)}`;
         const asnId = `ASN-${this.idPrefix}${this.counter.toString(36)}`;
         const lead = Math.max(
