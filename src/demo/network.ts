@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { gtinCheckDigit, type locationSchema, type skuSchema } from '../catalog/index.ts';
 import { assertUnreachable, InvexError } from '../core/errors.ts';
 import type { eventSchema } from '../ingest/index.ts';
+import { between, createRandom, gaussian, poisson, type Random } from '../twin/random.ts';
 
 /** A SKU record as `importMaster` accepts it. */
 export type SkuInput = z.input<typeof skuSchema>;
@@ -49,59 +50,6 @@ const SUPPLIER = 'SUP01';
 const DEFAULT_START = '2026-03-02';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-
-// ---------------------------------------------------------------------------------------
-// Randomness
-
-type Random = () => number;
-
-/**
- * sfc32 (Chris Doty-Humphrey's Small Fast Chaotic generator, from PractRand), seeded
- * through splitmix32 so that nearby seeds give unrelated streams. Math.random cannot be
- * seeded, and the stream must be reproducible from its seed alone.
- */
-function createRandom(seed: number): Random {
-  let state = seed >>> 0;
-  const splitmix = () => {
-    state = (state + 0x9e3779b9) | 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x21f0aaad);
-    z = Math.imul(z ^ (z >>> 15), 0x735a2d97);
-    return (z ^ (z >>> 15)) >>> 0;
-  };
-  let a = splitmix();
-  let b = splitmix();
-  let c = splitmix();
-  let d = splitmix();
-  return () => {
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  };
-}
-
-const between = (random: Random, low: number, high: number) => low + Math.floor(random() * (high - low + 1));
-
-function gaussian(random: Random): number {
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-}
-
-function poisson(random: Random, mean: number): number {
-  if (mean <= 0) return 0;
-  if (mean < 30) {
-    // Knuth's product of uniforms: exact, and cheap at the small means of one hour.
-    const limit = Math.exp(-mean);
-    let count = 0;
-    for (let product = random(); product > limit; product *= random()) count++;
-    return count;
-  }
-  // Above 30 the normal approximation is close enough for synthetic volumes.
-  return Math.max(0, Math.round(mean + Math.sqrt(mean) * gaussian(random)));
-}
 
 // ---------------------------------------------------------------------------------------
 // Master data
