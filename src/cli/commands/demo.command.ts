@@ -2,15 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { startServer } from '../../api/index.ts';
 import { importMaster } from '../../catalog/index.ts';
-import { generateEvents, generateMaster } from '../../demo/index.ts';
 import { createToken, revokeTokensNamed } from '../../govern/index.ts';
-import {
-  emptyResult,
-  ingestRecords,
-  mergeResults,
-  type RawRecord,
-  replayDeadLetters,
-} from '../../ingest/index.ts';
+import { emptyResult, ingestRecords, mergeResults, replayDeadLetters } from '../../ingest/index.ts';
+import { buildNetwork, loadScenario, masterData, type TwinEvent, World } from '../../twin/index.ts';
 import { configFrom, type GlobalOptions, openExclusive, VERSION } from '../context.ts';
 import { onShutdown } from './serve.command.ts';
 
@@ -23,20 +17,18 @@ export function registerDemo(program: Command): void {
       'Start invex with a demo network: load it, serve the API, and replay simulated days into it in accelerated time',
     )
     .option('--port <n>', 'port to listen on (default INVEX_PORT or 7410)')
-    .option('--days <n>', 'simulated days to replay', int, 60)
+    .option('--scenario <name>', 'the twin scenario to replay (see invex sim run)', 'demo')
+    .option('--days <n>', "simulated days to replay (default: the scenario's)", int)
     .option('--day-seconds <s>', 'real seconds per simulated day', Number.parseFloat, 2)
-    .option('--stores <n>', 'stores in the network', int, 20)
-    .option('--skus <n>', 'SKUs in the network', int, 500)
     .option('--seed <n>', 'random seed (the same seed gives the same network and stream)', int, 1)
     .option('--exit', 'stop after the last day instead of serving on')
     .action(
       async (
         options: {
           port?: string;
-          days: number;
+          scenario: string;
+          days?: number;
           daySeconds: number;
-          stores: number;
-          skus: number;
           seed: number;
           exit?: boolean;
         },
@@ -49,8 +41,10 @@ export function registerDemo(program: Command): void {
           ...(process.env.INVEX_PUBLIC_API_DOCS ? {} : { publicApiDocs: 'true' }),
         });
         const db = await openExclusive(config, 'invex demo');
-        const network = { stores: options.stores, dcs: 2, skus: options.skus, seed: options.seed };
-        const master = generateMaster(network);
+        const loaded = loadScenario(options.scenario);
+        const scenario = { ...loaded, days: options.days ?? loaded.days };
+        const net = buildNetwork(scenario, options.seed);
+        const master = masterData(net);
         // One SKU arrives in master data late, as happens with real feeds: its events wait in
         // the dead letters until it is imported, then a replay applies them exactly once.
         const late = master.skus.at(-1);
@@ -71,7 +65,7 @@ export function registerDemo(program: Command): void {
         process.stdout.write(
           [
             '',
-            `invex ${VERSION} demo: ${options.stores} stores, 2 DCs, ${options.skus} SKUs (${db.kind} ${db.location})`,
+            `invex ${VERSION} demo: the ${scenario.name} scenario, ${scenario.network.stores} stores, ${scenario.network.dcs} DCs, ${scenario.network.skus} SKUs, ${scenario.days} days (${db.kind} ${db.location})`,
             '',
             `  API            ${url}`,
             `  API reference  ${url}/docs`,
@@ -84,49 +78,60 @@ export function registerDemo(program: Command): void {
             `    curl -s -H "Authorization: Bearer $INVEX_TOKEN" '${url}/v1/dead-letters'`,
             `    npx invex stock ${sku} ${store}          (goes through this server with INVEX_TOKEN set)`,
             '',
-            `Replaying ${options.days} simulated days, one every ${options.daySeconds} s. Ctrl-C stops.`,
+            `Replaying ${scenario.days} simulated days, one every ${options.daySeconds} s. Ctrl-C stops.`,
             '',
           ].join('\n'),
         );
 
         const total = emptyResult();
-        let batch: RawRecord[] = [];
-        let day = 0;
-        let dayEnd = Number.NaN;
         let position = 0;
-        const flush = async () => {
-          const result = await ingestRecords(db, batch, { origin: 'demo' });
+        const ingestDay = async (day: number, events: Record<string, unknown>[]) => {
+          const result = await ingestRecords(
+            db,
+            events.map((value) => ({ position: ++position, value })),
+            { origin: 'demo' },
+          );
           mergeResults(total, result, 0);
-          batch = [];
-          day += 1;
           // A restarted demo finds its earlier days in the log: it moves through them without waiting.
           const replayed = result.accepted === 0 && result.duplicates > 0;
           process.stdout.write(
             replayed
-              ? `  day ${String(day).padStart(3)}: already loaded (${result.duplicates} events)\n`
-              : `  day ${String(day).padStart(3)}: ${result.accepted} events applied, ${result.duplicates} duplicates, ` +
+              ? `  day ${String(day + 1).padStart(3)}: already loaded (${result.duplicates} events)\n`
+              : `  day ${String(day + 1).padStart(3)}: ${result.accepted} events applied, ${result.duplicates} duplicates, ` +
                   `${result.rejected} to dead letters (total ${total.accepted})\n`,
           );
-          if (day === Math.min(10, Math.ceil(options.days / 2)) && late) {
+          if (day + 1 === Math.min(10, Math.ceil(scenario.days / 2)) && late) {
             await importMaster(db, [late]);
             const replay = await replayDeadLetters(db, { reason: 'unknown_sku' });
             process.stdout.write(
               `  master data for ${late.sku} arrived: replayed ${replay.replayed} dead letters, ${replay.accepted} applied\n`,
             );
           }
-          if (!replayed) await sleep(options.daySeconds * 1000);
+          return replayed;
         };
-        // Events come in arrival order; a simulated day ends when one arrives from the next day.
-        for (const event of generateEvents({ ...network, days: options.days })) {
-          const at = Date.parse(event.occurred_at);
-          if (Number.isNaN(dayEnd)) dayEnd = (Math.floor(at / 86_400_000) + 1) * 86_400_000;
-          if (at >= dayEnd && batch.length > 0) {
-            await flush();
-            dayEnd = (Math.floor(at / 86_400_000) + 1) * 86_400_000;
+        // The twin runs a day, its systems report, invex ingests what arrived that day.
+        const world = new World(net, scenario, options.seed);
+        let arrived: Record<string, unknown>[] = [];
+        const sink = {
+          events: (list: TwinEvent[]) => {
+            for (const event of list) arrived.push(event.body);
+          },
+          truth: () => {},
+        };
+        world.open();
+        for (let day = 0; day < scenario.days; day++) {
+          const labelled = world.labels.length;
+          world.step(day, sink);
+          const replayed = await ingestDay(day, arrived);
+          arrived = [];
+          for (const label of world.labels.slice(labelled)) {
+            const where = [label.location, label.sku].filter(Boolean).join(' ');
+            process.stdout.write(`           the twin injected ${label.type} at ${where}: ${label.cause}\n`);
           }
-          batch.push({ position: ++position, value: event });
+          if (!replayed) await sleep(options.daySeconds * 1000);
         }
-        if (batch.length > 0) await flush();
+        world.drain(sink);
+        if (arrived.length > 0) await ingestDay(scenario.days, arrived);
         if (options.exit) {
           process.stdout.write(`\nReplay done: ${total.accepted} events applied.\n`);
           await app.close();
