@@ -16,6 +16,16 @@ export const FAULT_TYPES = [
   'duplicate_events',
   'data_glitch',
   'transfer_lost',
+  'transfer_delayed',
+  'late_or_missing_asn',
+  'receiving_variance',
+  'supplier_lead_time_slip',
+  'return_without_disposition',
+  'negative_on_hand_sequencing',
+  'erp_store_mismatch',
+  'promotion_spike_unplanned',
+  'one_off_demand_spike',
+  'demand_drop',
 ] as const;
 export type FaultType = (typeof FAULT_TYPES)[number];
 
@@ -56,8 +66,16 @@ export const scenarioSchema = z.strictObject({
     .array(
       z.strictObject({
         type: z.enum(FAULT_TYPES),
-        /** How many, at random places and times. */
+        /** How many, at random places and times (narrowed by the fields below). */
         count: z.number().int().min(1).max(10_000).default(1),
+        /** The day it starts (0 = the first day); default: a random day after the first week. */
+        day: z.number().int().min(0).optional(),
+        /** Only at stores of this region, e.g. florida. */
+        region: z.string().max(64).optional(),
+        /** Only SKUs of this category, e.g. outerwear. */
+        category: z.string().max(64).optional(),
+        /** Its size, in the fault's own unit (units demanded, days of delay, ...); default: a typical size. */
+        magnitude: z.number().positive().max(1_000_000).optional(),
       }),
     )
     .default([]),

@@ -116,6 +116,20 @@ describe('the twin', () => {
     expect(season('cold', 196)).toBeLessThan(0);
   });
 
+  it('labels every fault type in the demo scenario', () => {
+    const demo = loadScenario('demo');
+    const world = new World(buildNetwork(demo, 1), demo, 1);
+    const sink = { events: () => {}, truth: () => {} };
+    world.open();
+    for (let day = 0; day < demo.days; day++) world.step(day, sink);
+    world.drain(sink);
+    expect(new Set(world.labels.map((l) => l.type))).toEqual(new Set(FAULT_TYPES));
+    for (const label of world.labels) {
+      expect(label.cause).not.toBe('');
+      expect(label.magnitude).toBeGreaterThan(0);
+    }
+  });
+
   it('loads the shipped scenarios, and names the problem in a bad one', () => {
     expect(loadScenario('quiet').faults).toEqual([]);
     const demo = loadScenario('demo');

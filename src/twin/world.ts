@@ -1,3 +1,4 @@
+import { assertUnreachable } from '../core/errors.ts';
 import { type Climate, seasonality, type TwinNetwork, WEEKDAY } from './network.ts';
 import { AliasTable, between, createRandom, negativeBinomial, type Random } from './random.ts';
 import type { FaultType, Scenario } from './scenario.ts';
@@ -24,6 +25,8 @@ export interface FaultLabel {
   unit: string;
   cause: string;
   events: string[];
+  /** For faults of a whole category at a store (demand drop, unplanned promotion). */
+  category?: string;
 }
 
 /** Where the twin's output goes; the runner writes files, the closed loop feeds invex. */
@@ -41,6 +44,10 @@ interface Arrival {
   ref: Record<string, string>;
   /** A lost transfer never arrives; the label holds it. */
   lost?: boolean;
+  /** Units that were on the way, when fewer arrive (a short shipment). */
+  ordered?: number;
+  /** The fault this arrival is part of: its receipt event joins the label. */
+  label?: FaultLabel;
 }
 
 interface ReturnDue {
@@ -50,6 +57,7 @@ interface ReturnDue {
   returnId: string;
   stage: 'return' | 'disposition' | 'disposal';
   damaged: boolean;
+  returnEventId?: string;
 }
 
 interface PlannedFault {
@@ -57,7 +65,21 @@ interface PlannedFault {
   day: number;
   cell: number;
   store: number;
-  label?: FaultLabel;
+  category: number;
+  magnitude: number | undefined;
+}
+
+/** A change to a store's demand for a category (or one SKU) over some days. */
+interface DemandShift {
+  store: number;
+  category: number;
+  /** One SKU's extra units (a one-off spike), or -1 for a factor on the whole category. */
+  sku: number;
+  from: number;
+  to: number;
+  factor: number;
+  units: number;
+  label: FaultLabel;
 }
 
 /**
@@ -67,6 +89,19 @@ interface PlannedFault {
 export type ReplenishmentPolicy = 'baseline' | 'oracle';
 
 const iso = (ms: number) => new Date(ms).toISOString();
+/** Faults that wait for something to happen (a sale, a transfer, an order) before they take effect. */
+const NEEDS_TRIGGER = new Set<FaultType>([
+  'data_glitch',
+  'transfer_lost',
+  'transfer_delayed',
+  'late_or_missing_asn',
+  'receiving_variance',
+  'return_without_disposition',
+  'negative_on_hand_sequencing',
+  'duplicate_events',
+  'pos_outage',
+]);
+
 /** One lot per regulated SKU: enough for lot-tracked events to balance. */
 const lotOf = (sku: string) => `LOT-${sku}-A`;
 
@@ -205,16 +240,33 @@ export class World {
     const r = this.faultRandom;
     const { net, scenario } = this;
     for (const spec of scenario.faults) {
+      const stores = spec.region
+        ? net.stores.filter((st) => net.regions[net.locations[st]!.region]!.region === spec.region)
+        : net.stores;
+      const category = spec.category ? net.categories.findIndex((c) => c.category === spec.category) : -1;
+      const pool = category >= 0 ? net.skus.filter((k) => k.category === category) : net.skus;
+      if (stores.length === 0 || pool.length === 0) continue;
       for (let i = 0; i < spec.count; i++) {
         // Faults start after the first week (the network settles) and before the last few days.
-        const day = between(
-          r,
-          Math.min(7, scenario.days - 1),
-          Math.max(Math.min(7, scenario.days - 1), scenario.days - 4),
-        );
-        const store = net.stores[Math.floor(r() * net.stores.length)]!;
-        const sku = Math.floor(r() * this.nSkus);
-        this.faults.push({ type: spec.type, day, store, cell: this.cell(store, sku) });
+        const first = Math.min(7, scenario.days - 1);
+        const day = spec.day ?? between(r, first, Math.max(first, scenario.days - 4));
+        const store = stores[Math.floor(r() * stores.length)]!;
+        // Popular SKUs, so that the fault soon meets a sale, a transfer or an order.
+        let pick = r() * pool.reduce((sum, k) => sum + k.baseRate, 0);
+        let sku = pool[0]!;
+        for (const candidate of pool) {
+          sku = candidate;
+          pick -= candidate.baseRate;
+          if (pick <= 0) break;
+        }
+        this.faults.push({
+          type: spec.type,
+          day,
+          store,
+          cell: this.cell(store, sku.index),
+          category: sku.category,
+          magnitude: spec.magnitude,
+        });
       }
     }
   }
@@ -285,6 +337,7 @@ export class World {
     this.onlineOrders(day);
     this.processReturns(day);
     this.replenish(day);
+    this.settleSequencing(day);
     this.flush(day, sink);
     this.writeTruth(day, sink);
     this.endOfDayKpis();
@@ -329,28 +382,76 @@ export class World {
     }
   }
 
+  /**
+   * 02:00: the ERP and the store system each report on-hand for a rotating share of cells
+   * (the store system for stores only, on other days), as of the end of the previous day.
+   */
   private nightlySnapshots(day: number): void {
     const { net } = this;
     const every = this.scenario.reporting.snapshot_every_days;
+    const report = (location: number, sku: number, source: 'erp' | 'store_ops', onHand: number) =>
+      this.emit(this.at(day, location, 2), source === 'erp' ? 2 * HOUR : 20 * 60_000, {
+        type: 'stock_snapshot',
+        source,
+        sku: net.skus[sku]!.sku,
+        location: net.locations[location]!.location,
+        on_hand: onHand,
+      });
     for (const location of [...net.dcs, ...net.stores]) {
       for (let sku = day % every; sku < this.nSkus; sku += every) {
-        const c = this.cell(location, sku);
-        this.emit(this.at(day, location, 2), 2 * HOUR, {
-          type: 'stock_snapshot',
-          source: 'erp',
-          sku: net.skus[sku]!.sku,
-          location: net.locations[location]!.location,
-          on_hand: this.onHand(c),
-        });
+        if (!this.erpOffsets.has(this.cell(location, sku)))
+          report(location, sku, 'erp', this.onHand(this.cell(location, sku)));
       }
+    }
+    for (const store of net.stores) {
+      for (let sku = (day + Math.floor(every / 2)) % every; sku < this.nSkus; sku += every) {
+        if (!this.erpOffsets.has(this.cell(store, sku)))
+          report(store, sku, 'store_ops', this.onHand(this.cell(store, sku)));
+      }
+    }
+    // A stale sync: the ERP reports too many; both systems report the cell daily meanwhile.
+    for (const [c, mismatch] of this.erpOffsets) {
+      const location = Math.floor(c / this.nSkus);
+      const sku = c % this.nSkus;
+      if (day > mismatch.to) {
+        this.erpOffsets.delete(c);
+        continue;
+      }
+      mismatch.label.events.push(report(location, sku, 'erp', this.onHand(c) + mismatch.offset));
+      report(location, sku, 'store_ops', this.onHand(c));
     }
   }
 
   private receiveArrivals(day: number): void {
     const { net } = this;
-    for (const a of this.arrivals.get(day) ?? []) {
+    const arrivals = this.arrivals.get(day) ?? [];
+    // A store flagged for a late posting: the arrival at its emptiest shelf is posted at
+    // 20:00, after the day's sales of what it brought.
+    const latePosted = new Set<Arrival>();
+    for (const [store, label] of this.latePostings) {
+      let pick: Arrival | undefined;
+      for (const a of arrivals) {
+        if (a.to !== store || a.lost || a.kind !== 'transfer') continue;
+        if (
+          !pick ||
+          this.recordedSellable[this.cell(store, a.sku)]! < this.recordedSellable[this.cell(store, pick.sku)]!
+        )
+          pick = a;
+      }
+      if (!pick || this.recordedSellable[this.cell(store, pick.sku)]! > 0) continue;
+      latePosted.add(pick);
+      this.sequencingWatch = {
+        cell: this.cell(store, pick.sku),
+        before: this.recordedSellable[this.cell(store, pick.sku)]!,
+        postedAt: this.at(day, store, 20),
+        sold: 0,
+        label,
+        eventId: '',
+      };
+    }
+    for (const a of arrivals) {
       const c = this.cell(a.to, a.sku);
-      this.inbound[c] = this.inbound[c]! - a.qty;
+      this.inbound[c] = this.inbound[c]! - (a.ordered ?? a.qty);
       if (a.lost) {
         this.flows.lostInTransit += a.qty;
         continue;
@@ -365,7 +466,7 @@ export class World {
         sku.caseSize > 1 && a.qty % sku.caseSize === 0
           ? { qty: a.qty / sku.caseSize, uom: 'case' }
           : { qty: a.qty };
-      this.emit(this.at(day, a.to, 7), 10 * 60_000, {
+      const id = this.emit(this.at(day, a.to, latePosted.has(a) ? 20 : 7), 10 * 60_000, {
         type: a.kind === 'transfer' ? 'transfer_received' : 'receipt',
         source: 'wms',
         sku: sku.sku,
@@ -375,87 +476,237 @@ export class World {
         ref: a.ref,
         ...(sku.regulated ? { lot: lotOf(sku.sku) } : {}),
       });
+      a.label?.events.push(id);
+      if (latePosted.has(a) && this.sequencingWatch) this.sequencingWatch.eventId = id;
     }
     this.arrivals.delete(day);
   }
 
+  /** A late-posted receipt leaves the record negative if the day's sales outran the stock before it. */
+  private sequencingWatch:
+    | { cell: number; before: number; postedAt: number; sold: number; label: FaultLabel; eventId: string }
+    | undefined;
+
+  private settleSequencing(day: number): void {
+    const watch = this.sequencingWatch;
+    if (!watch) return;
+    this.sequencingWatch = undefined;
+    const depth = watch.sold - watch.before;
+    if (depth <= 0) return;
+    const store = Math.floor(watch.cell / this.nSkus);
+    Object.assign(watch.label, {
+      sku: this.net.skus[watch.cell % this.nSkus]!.sku,
+      start: iso(this.at(day, store, 9)),
+      end: iso(this.at(day, store, 20)),
+      magnitude: depth,
+      events: [watch.eventId],
+    });
+    this.latePostings.delete(store);
+  }
+
   private injectFaults(day: number): void {
     const { net } = this;
+    const r = this.faultRandom;
     for (const fault of this.faults) {
       if (fault.day !== day) continue;
-      const sku = net.skus[fault.cell % this.nSkus]!;
-      const location = net.locations[fault.store]!;
-      const start = iso(this.at(day, fault.store, 8));
+      let sku = fault.cell % this.nSkus;
+      const store = net.locations[fault.store]!;
+      const dc = store.dc;
       const label: FaultLabel = {
         id: `flt-${this.labels.length + 1}`,
         type: fault.type,
-        sku: sku.sku,
-        location: location.location,
-        start,
+        sku: net.skus[sku]!.sku,
+        location: store.location,
+        start: iso(this.at(day, fault.store, 8)),
         end: null,
         magnitude: 0,
         unit: 'units',
         cause: '',
         events: [],
       };
-      if (fault.type === 'data_glitch' || fault.type === 'transfer_lost') {
-        // On a popular SKU, so that a sale or a transfer soon gives the fault its event.
-        fault.cell = this.cell(fault.store, this.onlineTable.draw(this.faultRandom));
-        label.sku = net.skus[fault.cell % this.nSkus]!.sku;
-      }
-      if (fault.type === 'phantom_inventory') {
-        // Theft nobody records: the shelf loses units, every system still counts them.
-        if (this.sellable[fault.cell]! < 1) fault.cell = this.fullestCell(fault.store);
-        if (this.sellable[fault.cell]! < 1) continue;
-        label.sku = net.skus[fault.cell % this.nSkus]!.sku;
-        const stolen = Math.max(1, Math.ceil(this.sellable[fault.cell]! * 0.8));
-        this.sellable[fault.cell] = this.sellable[fault.cell]! - stolen;
-        this.flows.stolen += stolen;
-        Object.assign(label, {
-          magnitude: stolen,
-          cause: 'unrecorded theft: units left the shelf with no event',
-        });
-        if (this.openPhantoms.has(fault.cell)) {
-          this.openPhantoms.get(fault.cell)!.magnitude += stolen;
-          continue;
+      const dcLabel = () =>
+        Object.assign(label, { location: net.locations[dc]!.location, start: iso(this.at(day, dc, 8)) });
+      const categoryLabel = () =>
+        Object.assign(label, { sku: null, category: net.categories[fault.category]!.category });
+      switch (fault.type) {
+        case 'phantom_inventory': {
+          // Theft nobody records: the shelf loses units, every system still counts them.
+          if (this.sellable[fault.cell]! < 1) fault.cell = this.fullestCell(fault.store);
+          if (this.sellable[fault.cell]! < 1) continue;
+          sku = fault.cell % this.nSkus;
+          label.sku = net.skus[sku]!.sku;
+          const stolen = Math.min(
+            this.sellable[fault.cell]!,
+            fault.magnitude ?? Math.max(1, Math.ceil(this.sellable[fault.cell]! * 0.8)),
+          );
+          this.sellable[fault.cell] = this.sellable[fault.cell]! - stolen;
+          this.flows.stolen += stolen;
+          Object.assign(label, {
+            magnitude: stolen,
+            cause: 'unrecorded theft: units left the shelf with no event',
+          });
+          const open = this.openPhantoms.get(fault.cell);
+          if (open) {
+            open.magnitude += stolen;
+            continue;
+          }
+          this.openPhantoms.set(fault.cell, label);
+          break;
         }
-        this.openPhantoms.set(fault.cell, label);
-      } else if (fault.type === 'pos_outage') {
-        const days = between(this.faultRandom, 1, 3);
-        Object.assign(label, {
-          sku: null,
-          end: iso(this.at(day + days, fault.store, 8)),
-          unit: 'events',
-          cause: `the store's POS stopped sending for ${days} day(s); its sales arrive late in bulk`,
-        });
-        this.outages.push({
-          store: fault.store,
-          from: this.at(day, fault.store, 8),
-          to: this.at(day + days, fault.store, 8),
-          label,
-        });
-      } else if (fault.type === 'data_glitch') {
-        // Marked here, applied to the next sale of the cell today (storeSales).
-        Object.assign(label, {
-          unit: 'factor',
-          magnitude: 1000,
-          cause: 'a POS sent a quantity 1000 times too large',
-        });
-        this.glitches.set(fault.cell, label);
-      } else if (fault.type === 'duplicate_events') {
-        Object.assign(label, {
-          sku: null,
-          unit: 'events',
-          end: iso(this.at(day + 1, fault.store, 8)),
-          cause: "a store system re-sent a day's events",
-        });
-        this.duplicateBursts.set(fault.store, label);
-      } else if (fault.type === 'transfer_lost') {
-        Object.assign(label, {
-          unit: 'units',
-          cause: 'a DC-to-store transfer was shipped and never arrived',
-        });
-        this.lostTransfers.set(fault.cell, label);
+        case 'pos_outage': {
+          const days = fault.magnitude ?? between(r, 1, 3);
+          Object.assign(label, {
+            sku: null,
+            end: iso(this.at(day + days, fault.store, 8)),
+            unit: 'events',
+            cause: `the store's POS stopped sending for ${days} day(s); its sales arrive late in bulk`,
+          });
+          this.outages.push({
+            store: fault.store,
+            from: this.at(day, fault.store, 8),
+            to: this.at(day + days, fault.store, 8),
+            label,
+          });
+          break;
+        }
+        case 'data_glitch':
+          // Applied to the next sale of the cell (storeSales).
+          Object.assign(label, {
+            unit: 'factor',
+            magnitude: 1000,
+            cause: 'a POS sent a quantity 1000 times too large',
+          });
+          this.glitches.set(fault.cell, label);
+          break;
+        case 'duplicate_events':
+          Object.assign(label, {
+            sku: null,
+            unit: 'events',
+            end: iso(this.at(day + 1, fault.store, 8)),
+            cause: "a store system re-sent a day's events",
+          });
+          this.duplicateBursts.set(fault.store, label);
+          break;
+        case 'transfer_lost':
+          Object.assign(label, { cause: 'a DC-to-store transfer was shipped and never arrived' });
+          this.lostTransfers.set(fault.cell, label);
+          break;
+        case 'transfer_delayed':
+          Object.assign(label, {
+            unit: 'days',
+            magnitude: fault.magnitude ?? between(r, 2, 5),
+            cause: 'a DC-to-store transfer arrived days after it was due',
+          });
+          this.delayedTransfers.set(fault.cell, label);
+          break;
+        case 'late_or_missing_asn': {
+          dcLabel();
+          const missing = r() < 0.5;
+          Object.assign(label, {
+            cause: missing ? "the supplier's ASN never came" : "the supplier's ASN came after the goods",
+          });
+          this.asnFaults.set(this.cell(dc, sku), { missing, label });
+          break;
+        }
+        case 'receiving_variance':
+          dcLabel();
+          Object.assign(label, {
+            cause: 'the supplier shipped fewer units than its ASN says; the receipt counts what came',
+          });
+          this.varianceFaults.set(this.cell(dc, sku), {
+            share: Math.min(0.9, (fault.magnitude ?? 25) / 100),
+            label,
+          });
+          break;
+        case 'supplier_lead_time_slip': {
+          const supplier = net.skus[sku]!.supplier;
+          const extra = fault.magnitude ?? between(r, 5, 10);
+          Object.assign(label, {
+            sku: null,
+            location: net.locations[net.suppliers[supplier]!.location]!.location,
+            start: iso(this.at(day, dc, 8)),
+            end: iso(this.at(day + 30, dc, 8)),
+            unit: 'days',
+            magnitude: extra,
+            cause: `the supplier's lead time slipped by ${extra} days for a month; goods arrive after the ASN's expected date`,
+          });
+          this.slips.push({ supplier, from: day, to: day + 30, extra, label });
+          break;
+        }
+        case 'return_without_disposition':
+          Object.assign(label, {
+            sku: null,
+            magnitude: 1,
+            cause: 'a returned unit went back on the shelf without an inspection being recorded',
+          });
+          this.undispositioned.set(fault.store, label);
+          break;
+        case 'negative_on_hand_sequencing':
+          Object.assign(label, {
+            sku: null,
+            cause: "the store's receipt was posted hours after the sales of what it brought",
+          });
+          this.latePostings.set(fault.store, label);
+          break;
+        case 'erp_store_mismatch': {
+          const offset = fault.magnitude ?? between(r, 5, 20);
+          Object.assign(label, {
+            end: iso(this.at(day + 14, fault.store, 8)),
+            magnitude: offset,
+            cause: `the ERP reports ${offset} units more than the store system (a stale sync) for two weeks`,
+          });
+          this.erpOffsets.set(fault.cell, { offset, to: day + 14, label });
+          break;
+        }
+        case 'promotion_spike_unplanned':
+        case 'demand_drop': {
+          categoryLabel();
+          const spike = fault.type === 'promotion_spike_unplanned';
+          const days = spike ? between(r, 3, 5) : between(r, 7, 14);
+          const factor = fault.magnitude ?? (spike ? 3 : 0.25);
+          Object.assign(label, {
+            end: iso(this.at(day + days, fault.store, 8)),
+            unit: 'factor',
+            magnitude: factor,
+            cause: spike
+              ? `a local promotion not in the calendar multiplied demand by ${factor} for ${days} days`
+              : `demand fell to ${factor} times its usual level for ${days} days (a competitor opened nearby)`,
+          });
+          this.demandShifts.push({
+            store: fault.store,
+            category: fault.category,
+            sku: -1,
+            from: day,
+            to: day + days,
+            factor,
+            units: 0,
+            label,
+          });
+          break;
+        }
+        case 'one_off_demand_spike': {
+          const units = fault.magnitude ?? between(r, 20, 60);
+          Object.assign(label, {
+            start: iso(this.at(day, fault.store, 9)),
+            end: iso(this.at(day, fault.store, 21)),
+            unit: 'units demanded',
+            magnitude: units,
+            cause: 'a one-off bulk purchase (a film crew buying the whole rail)',
+          });
+          this.demandShifts.push({
+            store: fault.store,
+            category: fault.category,
+            sku,
+            from: day,
+            to: day + 1,
+            factor: 1,
+            units,
+            label,
+          });
+          break;
+        }
+        default:
+          assertUnreachable(fault.type, 'fault type');
       }
       this.labels.push(label);
     }
@@ -473,6 +724,15 @@ export class World {
   private readonly glitches = new Map<number, FaultLabel>();
   private readonly duplicateBursts = new Map<number, FaultLabel>();
   private readonly lostTransfers = new Map<number, FaultLabel>();
+  private readonly delayedTransfers = new Map<number, FaultLabel>();
+  private readonly asnFaults = new Map<number, { missing: boolean; label: FaultLabel }>();
+  private readonly varianceFaults = new Map<number, { share: number; label: FaultLabel }>();
+  private readonly slips: { supplier: number; from: number; to: number; extra: number; label: FaultLabel }[] =
+    [];
+  private readonly undispositioned = new Map<number, FaultLabel>();
+  private readonly latePostings = new Map<number, FaultLabel>();
+  private readonly erpOffsets = new Map<number, { offset: number; to: number; label: FaultLabel }>();
+  private readonly demandShifts: DemandShift[] = [];
 
   private storeSales(day: number): void {
     const { net, random, scenario } = this;
@@ -483,16 +743,26 @@ export class World {
     for (const store of net.stores) {
       const climate: Climate = net.regions[net.locations[store]!.region]!.climate;
       demand.clear();
+      const shifts = this.demandShifts.filter((d) => d.store === store && d.from <= day && day < d.to);
       this.categoryTables.forEach((category, c) => {
         if (category.skus.length === 0) return;
+        let factor = 1;
+        for (const shift of shifts) if (shift.sku < 0 && shift.category === c) factor *= shift.factor;
         const mean =
-          category.baseTotal * seasonality(net, c, climate, dayOfYear) * weekday * scenario.demand.scale;
+          category.baseTotal *
+          seasonality(net, c, climate, dayOfYear) *
+          weekday *
+          scenario.demand.scale *
+          factor;
         const occurrences = negativeBinomial(this.demandRandom, mean, scenario.demand.dispersion);
         for (let i = 0; i < occurrences; i++) {
           const sku = category.skus[category.table.draw(this.demandRandom)]!;
           demand.set(sku, (demand.get(sku) ?? 0) + net.skus[sku]!.lump);
         }
       });
+      for (const shift of shifts) {
+        if (shift.sku >= 0) demand.set(shift.sku, (demand.get(shift.sku) ?? 0) + shift.units);
+      }
       const skus = [...demand.keys()].sort((a, b) => a - b);
       for (const sku of skus) {
         const c = this.cell(store, sku);
@@ -507,13 +777,14 @@ export class World {
         while (units > 0) {
           const qty = Math.min(units, 1 + (random() < 0.25 ? 1 : 0) + (random() < 0.08 ? 2 : 0));
           units -= qty;
-          this.sale(day, store, sku, qty);
+          const id = this.sale(day, store, sku, qty);
+          for (const shift of shifts) if (shift.sku === sku) shift.label.events.push(id);
         }
       }
     }
   }
 
-  private sale(day: number, store: number, sku: number, qty: number): void {
+  private sale(day: number, store: number, sku: number, qty: number): string {
     const { net, random } = this;
     const occurred = this.at(day, store, 9) + Math.floor(random() * 12 * HOUR);
     let lag = Math.floor(random() * 120_000);
@@ -533,6 +804,8 @@ export class World {
     };
     const id = this.emit(occurred, lag, body);
     this.recordedSellable[c] = this.recordedSellable[c]! - body.qty;
+    if (this.sequencingWatch?.cell === c && occurred < this.sequencingWatch.postedAt)
+      this.sequencingWatch.sold += qty;
     if (outage) {
       outage.label.events.push(id);
       outage.label.magnitude += 1;
@@ -553,6 +826,7 @@ export class World {
         damaged: random() < 0.2,
       });
     }
+    return id;
   }
 
   private due(day: number, entry: ReturnDue): void {
@@ -578,10 +852,28 @@ export class World {
       if (r.stage === 'return') {
         this.pending[c] = this.pending[c]! + r.qty;
         this.flows.returned += r.qty;
-        this.emit(occurred, 60_000, { type: 'return', ...common, source: 'pos', disposition: 'pending' });
-        this.due(day + between(random, 1, 3), { ...r, stage: 'disposition' });
+        const returnEventId = this.emit(occurred, 60_000, {
+          type: 'return',
+          ...common,
+          source: 'pos',
+          disposition: 'pending',
+        });
+        this.due(day + between(random, 1, 3), { ...r, stage: 'disposition', returnEventId });
       } else if (r.stage === 'disposition') {
         this.pending[c] = this.pending[c]! - r.qty;
+        const unrecorded = r.damaged ? undefined : this.undispositioned.get(r.store);
+        if (unrecorded) {
+          // Back on the shelf with no inspection recorded: sellable in fact, pending in the records.
+          this.sellable[c] = this.sellable[c]! + r.qty;
+          Object.assign(unrecorded, {
+            sku: item.sku,
+            start: iso(occurred),
+            end: null,
+            events: [r.returnEventId ?? ''],
+          });
+          this.undispositioned.delete(r.store);
+          continue;
+        }
         if (r.damaged) this.damaged[c] = this.damaged[c]! + r.qty;
         else {
           this.sellable[c] = this.sellable[c]! + r.qty;
@@ -684,6 +976,7 @@ export class World {
         this.kpi.transferUnits += qty;
         const transferId = `TR-${this.idPrefix}${this.counter.toString(36)}`;
         const lost = this.lostTransfers.get(c);
+        const due = day + between(random, 1, 2);
         const id = this.emit(this.at(day, dc, 17), 10 * 60_000, {
           type: 'transfer_shipped',
           source: 'wms',
@@ -691,10 +984,20 @@ export class World {
           location: net.locations[dc]!.location,
           to_location: net.locations[store]!.location,
           qty,
+          expected_at: iso(this.at(due, store, 7)),
           ref: { transfer_id: transferId },
           ...(item.regulated ? { lot: lotOf(item.sku) } : {}),
         });
-        const arrive = day + between(random, 1, 2);
+        const delayed = this.delayedTransfers.get(c);
+        const arrive = due + (delayed?.magnitude ?? 0);
+        if (delayed) {
+          Object.assign(delayed, {
+            start: iso(this.at(due, store, 7)),
+            end: iso(this.at(arrive, store, 7)),
+            events: [id],
+          });
+          this.delayedTransfers.delete(c);
+        }
         const list = this.arrivals.get(arrive) ?? [];
         list.push({
           kind: 'transfer',
@@ -704,6 +1007,7 @@ export class World {
           qty,
           ref: { transfer_id: transferId },
           lost: lost !== undefined,
+          ...(delayed ? { label: delayed } : {}),
         });
         this.arrivals.set(arrive, list);
         if (lost) {
@@ -736,7 +1040,11 @@ export class World {
           location: net.locations[dc]!.location,
           supplier: net.locations[supplier.location]!.location,
         };
-        this.emit(this.at(day, dc, 18), 30 * 60_000, {
+        const slip = this.slips.find((x) => x.supplier === item.supplier && x.from <= day && day < x.to);
+        const asnFault = this.asnFaults.get(c);
+        const variance = this.varianceFaults.get(c);
+        const arrival = day + lead + (slip?.extra ?? 0);
+        const poEvent = this.emit(this.at(day, dc, 18), 30 * 60_000, {
           type: 'purchase_order',
           source: 'erp',
           ...common,
@@ -744,24 +1052,52 @@ export class World {
           expected_at: iso(this.at(day + supplier.leadDays, dc, 7)),
           ref: { po_id: poId },
         });
-        this.emit(this.at(day + Math.max(1, lead - 2), dc, 12), HOUR, {
-          type: 'asn',
-          source: 'supplier',
-          ...common,
-          ...inUnits,
-          expected_at: iso(this.at(day + lead, dc, 7)),
-          ref: { po_id: poId, asn_id: asnId },
-        });
-        const list = this.arrivals.get(day + lead) ?? [];
+        slip?.label.events.push(poEvent);
+        if (!asnFault?.missing) {
+          // A late ASN is sent the day after the goods came.
+          const sent = asnFault ? this.at(arrival + 1, dc, 12) : this.at(day + Math.max(1, lead - 2), dc, 12);
+          const asnEvent = this.emit(sent, HOUR, {
+            type: 'asn',
+            source: 'supplier',
+            ...common,
+            ...inUnits,
+            expected_at: iso(this.at(day + lead, dc, 7)),
+            ref: { po_id: poId, asn_id: asnId },
+          });
+          asnFault?.label.events.push(asnEvent);
+          variance?.label.events.push(asnEvent);
+        }
+        if (asnFault) {
+          Object.assign(asnFault.label, {
+            magnitude: qty,
+            start: iso(this.at(day, dc, 18)),
+            end: iso(this.at(arrival + 1, dc, 12)),
+          });
+          asnFault.label.events.unshift(poEvent);
+          this.asnFaults.delete(c);
+        }
+        // A short shipment: fewer units come than the ASN says; the receipt counts what came.
+        const short = variance ? Math.min(qty - 1, Math.max(1, Math.round(qty * variance.share))) : 0;
+        if (variance) {
+          Object.assign(variance.label, {
+            magnitude: short,
+            start: iso(this.at(arrival, dc, 7)),
+            end: iso(this.at(arrival, dc, 7)),
+          });
+          this.varianceFaults.delete(c);
+        }
+        const list = this.arrivals.get(arrival) ?? [];
         list.push({
           kind: 'receipt',
           to: dc,
           from: supplier.location,
           sku,
-          qty,
-          ref: { po_id: poId, asn_id: asnId },
+          qty: qty - short,
+          ordered: qty,
+          ref: asnFault?.missing ? { po_id: poId } : { po_id: poId, asn_id: asnId },
+          ...(variance ? { label: variance.label } : {}),
         });
-        this.arrivals.set(day + lead, list);
+        this.arrivals.set(arrival, list);
       }
     }
   }
@@ -814,10 +1150,10 @@ export class World {
     this.pendingOut = [];
     sink.events(rest);
     for (const label of this.openPhantoms.values()) label.end = null;
-    // A fault whose trigger never came (no sale, no transfer of its SKU) changed nothing.
+    // A fault whose trigger never came (no sale, transfer, order or return for it) changed nothing.
     for (let i = this.labels.length - 1; i >= 0; i--) {
-      if (this.labels[i]!.events.length === 0 && this.labels[i]!.type !== 'phantom_inventory')
-        this.labels.splice(i, 1);
+      const label = this.labels[i]!;
+      if (NEEDS_TRIGGER.has(label.type) && label.events.length === 0) this.labels.splice(i, 1);
     }
   }
 
