@@ -60,8 +60,12 @@ export const scenarioSchema = z.strictObject({
       snapshot_every_days: z.number().int().min(1).max(365).default(7),
       /** Share of events re-sent by their system (at-least-once delivery), without a fault label. */
       resend_share: fraction.default(0.01),
+      /** Every how many days truth.ndjson gets the true on-hand (1: daily; large networks may thin it). */
+      truth_every_days: z.number().int().min(1).max(365).default(1),
     })
-    .default({ count_share: 0.01, snapshot_every_days: 7, resend_share: 0.01 }),
+    .default({ count_share: 0.01, snapshot_every_days: 7, resend_share: 0.01, truth_every_days: 1 }),
+  /** Planned promotions: a popular SKU in every store of a region, announced a week ahead. */
+  promotions: z.number().int().min(0).max(10_000).default(0),
   faults: z
     .array(
       z.strictObject({

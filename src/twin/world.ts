@@ -69,6 +69,21 @@ interface PlannedFault {
   magnitude: number | undefined;
 }
 
+/** A planned promotion: uplift while it runs, a dip for a few days after (demand pulled forward). */
+interface Promotion {
+  id: string;
+  region: number;
+  sku: number;
+  announce: number;
+  from: number;
+  to: number;
+  uplift: number;
+}
+
+/** Demand left after a promotion, as a share of usual, for DIP_DAYS days. */
+const DIP = 0.6;
+const DIP_DAYS = 3;
+
 /** A change to a store's demand for a category (or one SKU) over some days. */
 interface DemandShift {
   store: number;
@@ -207,6 +222,7 @@ export class World {
     this.onlineTable = new AliasTable(net.skus.map((s) => s.baseRate));
     this.setPolicy();
     this.planFaults();
+    this.planPromotions();
   }
 
   cell(location: number, sku: number): number {
@@ -329,6 +345,7 @@ export class World {
 
   /** Simulates one day and hands the events that have reached invex by its end to the sink. */
   step(day: number, sink: TwinSink): void {
+    this.announcePromotions(day);
     this.morningCounts(day);
     this.nightlySnapshots(day);
     this.receiveArrivals(day);
@@ -733,6 +750,46 @@ export class World {
   private readonly latePostings = new Map<number, FaultLabel>();
   private readonly erpOffsets = new Map<number, { offset: number; to: number; label: FaultLabel }>();
   private readonly demandShifts: DemandShift[] = [];
+  private readonly promotions: Promotion[] = [];
+
+  private planPromotions(): void {
+    const r = this.faultRandom;
+    const { net, scenario } = this;
+    for (let i = 0; i < scenario.promotions; i++) {
+      const from = between(r, Math.min(3, scenario.days - 1), Math.max(0, scenario.days - 5));
+      this.promotions.push({
+        id: `PROMO-${this.idPrefix}${i + 1}`,
+        region: net.locations[net.stores[Math.floor(r() * net.stores.length)]!]!.region,
+        sku: this.onlineTable.draw(r),
+        announce: Math.max(0, from - 7),
+        from,
+        to: from + between(r, 5, 10),
+        uplift: 1.5 + Math.round(r() * 15) / 10,
+      });
+    }
+  }
+
+  /** Promotions are announced a week ahead: one event per store of the region. */
+  private announcePromotions(day: number): void {
+    const { net } = this;
+    for (const promo of this.promotions) {
+      if (promo.announce !== day) continue;
+      for (const store of net.stores) {
+        if (net.locations[store]!.region !== promo.region) continue;
+        this.emit(this.at(day, store, 3), HOUR, {
+          type: 'promotion',
+          source: 'erp',
+          sku: net.skus[promo.sku]!.sku,
+          location: net.locations[store]!.location,
+          channel: 'store',
+          starts_at: iso(this.at(promo.from, store, 0)),
+          ends_at: iso(this.at(promo.to, store, 0)),
+          uplift: promo.uplift,
+          ref: { promotion_id: promo.id },
+        });
+      }
+    }
+  }
 
   private storeSales(day: number): void {
     const { net, random, scenario } = this;
@@ -744,6 +801,13 @@ export class World {
       const climate: Climate = net.regions[net.locations[store]!.region]!.climate;
       demand.clear();
       const shifts = this.demandShifts.filter((d) => d.store === store && d.from <= day && day < d.to);
+      const region = net.locations[store]!.region;
+      const promoted = this.promotions.filter((p) => p.region === region && p.from <= day && day < p.to);
+      const dipping = new Set(
+        this.promotions
+          .filter((p) => p.region === region && p.to <= day && day < p.to + DIP_DAYS)
+          .map((p) => p.sku),
+      );
       this.categoryTables.forEach((category, c) => {
         if (category.skus.length === 0) return;
         let factor = 1;
@@ -757,11 +821,23 @@ export class World {
         const occurrences = negativeBinomial(this.demandRandom, mean, scenario.demand.dispersion);
         for (let i = 0; i < occurrences; i++) {
           const sku = category.skus[category.table.draw(this.demandRandom)]!;
+          if (dipping.has(sku) && this.demandRandom() > DIP) continue;
           demand.set(sku, (demand.get(sku) ?? 0) + net.skus[sku]!.lump);
         }
       });
       for (const shift of shifts) {
         if (shift.sku >= 0) demand.set(shift.sku, (demand.get(shift.sku) ?? 0) + shift.units);
+      }
+      for (const promo of promoted) {
+        const item = net.skus[promo.sku]!;
+        const mean =
+          item.baseRate *
+          seasonality(net, item.category, climate, dayOfYear) *
+          weekday *
+          scenario.demand.scale *
+          (promo.uplift - 1);
+        const extra = negativeBinomial(this.demandRandom, mean, scenario.demand.dispersion) * item.lump;
+        if (extra > 0) demand.set(promo.sku, (demand.get(promo.sku) ?? 0) + extra);
       }
       const skus = [...demand.keys()].sort((a, b) => a - b);
       for (const sku of skus) {
@@ -1158,6 +1234,8 @@ export class World {
   }
 
   private writeTruth(day: number, sink: TwinSink): void {
+    const every = this.scenario.reporting.truth_every_days;
+    if ((day + 1) % every !== 0 && day !== this.scenario.days - 1) return;
     const date = iso(this.startMs + day * DAY).slice(0, 10);
     for (const location of [...this.net.dcs, ...this.net.stores]) {
       const onHand: Record<string, number> = {};
