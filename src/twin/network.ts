@@ -217,7 +217,7 @@ export interface TwinLocation {
   index: number;
   location: string;
   name: string;
-  kind: 'store' | 'dc' | 'supplier';
+  kind: 'store' | 'dc' | 'dark_store' | 'supplier';
   region: number;
   utcOffset: number;
   lat: number;
@@ -240,7 +240,14 @@ export interface TwinNetwork {
   locations: TwinLocation[];
   stores: number[];
   dcs: number[];
+  darkStores: number[];
+  /** Stores and dark stores: the sites the DCs replenish. */
+  replenished: number[];
+  /** Every location that holds stock: DCs, stores, dark stores. */
+  held: number[];
   suppliers: TwinSupplier[];
+  /** Stores also sell on the marketplace, shipping from the store. */
+  shipFromStore: boolean;
 }
 
 const pad = (value: number, width: number) => String(value).padStart(width, '0');
@@ -287,6 +294,25 @@ export function buildNetwork(scenario: Scenario, seed: number): TwinNetwork {
       utcOffset: spec.utcOffset,
       lat: round2(lat + (random() - 0.5) * 0.2),
       lon: round2(lon + (random() - 0.5) * 0.2),
+      dc,
+    });
+  }
+  const darkStores: number[] = [];
+  for (let i = 0; i < network.dark_stores; i++) {
+    const region = i % REGIONS.length;
+    const spec = REGIONS[region]!;
+    const [city, lat, lon] = spec.cities[0]!;
+    const dc = dcs.find((d) => locations[d]!.region === region) ?? dcs[i % dcs.length]!;
+    darkStores.push(locations.length);
+    locations.push({
+      index: locations.length,
+      location: `DS${pad(i + 1, 2)}`,
+      name: `${city} dark store`,
+      kind: 'dark_store',
+      region,
+      utcOffset: spec.utcOffset,
+      lat,
+      lon,
       dc,
     });
   }
@@ -349,7 +375,19 @@ export function buildNetwork(scenario: Scenario, seed: number): TwinNetwork {
       supplier: i % network.suppliers,
     });
   }
-  return { regions: REGIONS, categories: CATEGORIES, skus, locations, stores, dcs, suppliers };
+  return {
+    regions: REGIONS,
+    categories: CATEGORIES,
+    skus,
+    locations,
+    stores,
+    dcs,
+    darkStores,
+    replenished: [...stores, ...darkStores],
+    held: [...dcs, ...stores, ...darkStores],
+    suppliers,
+    shipFromStore: scenario.demand.ship_from_store_orders > 0,
+  };
 }
 
 /** GTIN-13 of a SKU in a private-label prefix, with its GS1 check digit. */
@@ -382,6 +420,7 @@ export function masterData(net: TwinNetwork): {
       lat: l.lat,
       lon: l.lon,
       timezone: l.kind === 'supplier' ? 'Asia/Shanghai' : net.regions[l.region]!.timezone,
+      ...(l.kind === 'store' && net.shipFromStore ? { channels: ['store', 'marketplace'] } : {}),
     })),
   };
 }

@@ -26,6 +26,7 @@ export const FAULT_TYPES = [
   'promotion_spike_unplanned',
   'one_off_demand_spike',
   'demand_drop',
+  'marketplace_oversell',
 ] as const;
 export type FaultType = (typeof FAULT_TYPES)[number];
 
@@ -39,6 +40,8 @@ export const scenarioSchema = z.strictObject({
   network: z.strictObject({
     stores: z.number().int().min(1).max(5000),
     dcs: z.number().int().min(1).max(100),
+    /** Dark stores: ecommerce-only sites replenished like stores, serving quick orders. */
+    dark_stores: z.number().int().min(0).max(100).default(0),
     skus: z.number().int().min(1).max(100_000),
     suppliers: z.number().int().min(1).max(100).default(3),
   }),
@@ -50,8 +53,18 @@ export const scenarioSchema = z.strictObject({
       dispersion: z.number().positive().max(1000).default(4),
       /** Online orders per DC and day, at scale 1. */
       online_orders_per_dc: z.number().min(0).max(1_000_000).default(200),
+      /** Ecommerce orders per dark store and day, at scale 1. */
+      dark_store_orders: z.number().min(0).max(1_000_000).default(80),
+      /** Marketplace orders shipped from each store per day (ship-from-store), at scale 1. */
+      ship_from_store_orders: z.number().min(0).max(100_000).default(0),
     })
-    .default({ scale: 1, dispersion: 4, online_orders_per_dc: 200 }),
+    .default({
+      scale: 1,
+      dispersion: 4,
+      online_orders_per_dc: 200,
+      dark_store_orders: 80,
+      ship_from_store_orders: 0,
+    }),
   reporting: z
     .strictObject({
       /** Share of store cells counted each morning. */

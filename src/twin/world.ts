@@ -115,6 +115,7 @@ const NEEDS_TRIGGER = new Set<FaultType>([
   'negative_on_hand_sequencing',
   'duplicate_events',
   'pos_outage',
+  'marketplace_oversell',
 ]);
 
 /** One lot per regulated SKU: enough for lot-tracked events to balance. */
@@ -206,6 +207,7 @@ export class World {
     this.inbound = new Int32Array(cells);
     this.recordedSellable = new Int32Array(cells);
     this.recordedInbound = new Int32Array(cells);
+
     this.reorderPoint = new Int32Array(cells);
     this.orderUpTo = new Int32Array(cells);
     this.startMs = Date.parse(`${scenario.start}T00:00:00Z`);
@@ -232,7 +234,7 @@ export class World {
   /** Baseline (s, S): reorder when the position covers less than lead time plus review, order up to two weeks. */
   private setPolicy(): void {
     const { net } = this;
-    for (const store of net.stores) {
+    for (const store of net.replenished) {
       for (const sku of net.skus) {
         const daily = sku.baseRate * this.scenario.demand.scale * 1.3;
         const c = this.cell(store, sku.index);
@@ -241,7 +243,7 @@ export class World {
       }
     }
     for (const dc of net.dcs) {
-      const served = net.stores.filter((s) => net.locations[s]!.dc === dc).length;
+      const served = net.replenished.filter((s) => net.locations[s]!.dc === dc).length;
       for (const sku of net.skus) {
         const lead = net.suppliers[sku.supplier]!.leadDays + net.suppliers[sku.supplier]!.leadSpread;
         const daily = sku.baseRate * this.scenario.demand.scale * 1.3 * (served + 1);
@@ -306,7 +308,7 @@ export class World {
   /** Opening stock: every cell at its order-up-to level, recorded by an opening count. */
   open(): void {
     const { net } = this;
-    for (const location of [...net.dcs, ...net.stores]) {
+    for (const location of net.held) {
       for (const sku of net.skus) {
         const c = this.cell(location, sku.index);
         this.sellable[c] = this.orderUpTo[c]!;
@@ -361,7 +363,7 @@ export class World {
   }
 
   private endOfDayKpis(): void {
-    for (const location of [...this.net.dcs, ...this.net.stores]) {
+    for (const location of this.net.held) {
       const store = this.net.locations[location]!.kind === 'store';
       for (let sku = 0; sku < this.nSkus; sku++) {
         const c = this.cell(location, sku);
@@ -414,7 +416,7 @@ export class World {
         location: net.locations[location]!.location,
         on_hand: onHand,
       });
-    for (const location of [...net.dcs, ...net.stores]) {
+    for (const location of net.held) {
       for (let sku = day % every; sku < this.nSkus; sku += every) {
         if (!this.erpOffsets.has(this.cell(location, sku)))
           report(location, sku, 'erp', this.onHand(this.cell(location, sku)));
@@ -722,6 +724,27 @@ export class World {
           });
           break;
         }
+        case 'marketplace_oversell': {
+          const days = fault.magnitude ?? between(r, 3, 7);
+          Object.assign(label, {
+            sku: null,
+            end: iso(this.at(day + days, fault.store, 8)),
+            unit: 'units oversold',
+            cause: `the marketplace stock feed of the store lagged a day behind its sales for ${days} days; orders came in for units already sold`,
+          });
+          // The feed still shows the last units of an item the store has just sold out of.
+          const cell = this.scarcestCell(fault.store);
+          label.sku = net.skus[cell % this.nSkus]!.sku;
+          this.feedLags.push({
+            store: fault.store,
+            cell,
+            listed: Math.max(3, this.sellable[cell]!),
+            from: day,
+            to: day + days,
+            label,
+          });
+          break;
+        }
         default:
           assertUnreachable(fault.type, 'fault type');
       }
@@ -977,12 +1000,10 @@ export class World {
 
   private onlineOrders(day: number): void {
     const { net, random, scenario } = this;
-    for (const dc of net.dcs) {
-      const orders = negativeBinomial(
-        this.demandRandom,
-        scenario.demand.online_orders_per_dc * scenario.demand.scale,
-        8,
-      );
+    for (const dc of [...net.dcs, ...net.darkStores]) {
+      const dark = net.locations[dc]!.kind === 'dark_store';
+      const perDay = dark ? scenario.demand.dark_store_orders : scenario.demand.online_orders_per_dc;
+      const orders = negativeBinomial(this.demandRandom, perDay * scenario.demand.scale, 8);
       for (let i = 0; i < orders; i++) {
         const sku = this.onlineTable.draw(this.demandRandom);
         const c = this.cell(dc, sku);
@@ -1002,7 +1023,7 @@ export class World {
         this.recordedSellable[c] = this.recordedSellable[c]! - qty;
         this.flows.shippedOnline += qty;
         const item = net.skus[sku]!;
-        const channel = random() < 0.7 ? 'ecommerce' : 'marketplace';
+        const channel = dark || random() < 0.7 ? 'ecommerce' : 'marketplace';
         const common = {
           sku: item.sku,
           location: net.locations[dc]!.location,
@@ -1024,12 +1045,110 @@ export class World {
         this.emit(placed + 3 * HOUR, 5 * 60_000, { type: 'shipment', source: 'wms', ...common });
       }
     }
+    if (net.shipFromStore) this.shipFromStoreOrders(day);
+  }
+
+  /**
+   * Marketplace orders shipped from stores. The marketplace accepts an order when its stock
+   * feed shows the units; a fresh feed shows the shelf, a lagging one yesterday's. When the
+   * feed lags behind the store's own sales, the picker finds the shelf empty: a short pick,
+   * and a cancelled order.
+   */
+  private shipFromStoreOrders(day: number): void {
+    const { net, random, scenario } = this;
+    for (const store of net.stores) {
+      const lagging = this.feedLags.find((f) => f.store === store && f.from <= day && day < f.to);
+      const orders = negativeBinomial(
+        this.demandRandom,
+        scenario.demand.ship_from_store_orders * scenario.demand.scale,
+        8,
+      );
+      // Buyers keep ordering the item the frozen feed still offers.
+      const targeted = lagging ? between(this.faultRandom, 1, 3) : 0;
+      for (let i = 0; i < orders + targeted; i++) {
+        const sku = i < orders ? this.onlineTable.draw(this.demandRandom) : lagging!.cell % this.nSkus;
+        const c = this.cell(store, sku);
+        const item = net.skus[sku]!;
+        this.kpi.demandUnits += 1;
+        const stale = lagging !== undefined && c === lagging.cell;
+        const listed = stale ? lagging.listed : this.sellable[c]!;
+        if (stale) lagging.listed -= 1;
+        if (listed < 1) {
+          // Not listed as available: the customer buys elsewhere.
+          this.kpi.lostUnits += 1;
+          this.kpi.lostValue += item.unitPrice;
+          continue;
+        }
+        const placed = this.at(day, store, 10) + Math.floor(random() * 10 * HOUR);
+        const common = {
+          sku: item.sku,
+          location: net.locations[store]!.location,
+          channel: 'marketplace',
+          qty: 1,
+          ref: { order_id: `MKT-${this.idPrefix}${day}-${store}-${i}` },
+        };
+        this.emit(placed, 30_000, { type: 'reservation', source: 'marketplace', ...common });
+        const lot = item.regulated ? { lot: lotOf(item.sku) } : {};
+        if (this.sellable[c]! < 1) {
+          const id = this.emit(placed + 2 * HOUR, 5 * 60_000, {
+            type: 'short_pick',
+            source: 'store_ops',
+            ...common,
+            ...lot,
+          });
+          this.kpi.lostUnits += 1;
+          this.kpi.lostValue += item.unitPrice;
+          this.kpi.cancelledOrders += 1;
+          if (stale) {
+            lagging.label.magnitude += 1;
+            lagging.label.events.push(id);
+          }
+          continue;
+        }
+        this.sellable[c] = this.sellable[c]! - 1;
+        this.recordedSellable[c] = this.recordedSellable[c]! - 1;
+        this.flows.shippedOnline += 1;
+        this.kpi.soldUnits += 1;
+        this.kpi.soldCost += item.unitCost;
+        this.emit(placed + 2 * HOUR, 5 * 60_000, { type: 'pick', source: 'store_ops', ...common, ...lot });
+        this.emit(placed + 4 * HOUR, 5 * 60_000, {
+          type: 'shipment',
+          source: 'store_ops',
+          ...common,
+          ...lot,
+        });
+      }
+    }
+  }
+
+  private readonly feedLags: {
+    store: number;
+    cell: number;
+    /** What the frozen feed still offers. */
+    listed: number;
+    from: number;
+    to: number;
+    label: FaultLabel;
+  }[] = [];
+
+  /** The store's emptiest shelf (the more popular SKU on a tie): what a stale feed oversells. */
+  private scarcestCell(store: number): number {
+    let best = this.cell(store, 0);
+    for (let sku = 1; sku < this.nSkus; sku++) {
+      const c = this.cell(store, sku);
+      const fewer = this.sellable[c]! < this.sellable[best]!;
+      const tie =
+        this.sellable[c] === this.sellable[best] &&
+        this.net.skus[sku]!.baseRate > this.net.skus[best % this.nSkus]!.baseRate;
+      if (fewer || tie) best = c;
+    }
+    return best;
   }
 
   private replenish(day: number): void {
     const { net, random } = this;
     // Stores from their DC, at the end of the trading day.
-    for (const store of net.stores) {
+    for (const store of net.replenished) {
       const dc = net.locations[store]!.dc;
       let delivered = false;
       for (let sku = 0; sku < this.nSkus; sku++) {
@@ -1237,7 +1356,7 @@ export class World {
     const every = this.scenario.reporting.truth_every_days;
     if ((day + 1) % every !== 0 && day !== this.scenario.days - 1) return;
     const date = iso(this.startMs + day * DAY).slice(0, 10);
-    for (const location of [...this.net.dcs, ...this.net.stores]) {
+    for (const location of this.net.held) {
       const onHand: Record<string, number> = {};
       for (let sku = 0; sku < this.nSkus; sku++) {
         const units = this.onHand(this.cell(location, sku));
