@@ -14,7 +14,7 @@ const scenario = (faults: Scenario['faults']): Scenario =>
     name: 'ledger',
     start: '2026-01-05',
     days: 35,
-        network: { stores: 4, dcs: 1, dark_stores: 1, skus: 40, suppliers: 2 },
+    network: { stores: 4, dcs: 1, dark_stores: 1, skus: 40, suppliers: 2 },
     demand: { ship_from_store_orders: 3 },
     promotions: 3,
     faults,
