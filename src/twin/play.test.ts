@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildNetwork } from './network.ts';
 import { playScenario } from './play.ts';
-import { type FAULT_TYPES, scenarioSchema } from './scenario.ts';
+import { type FAULT_TYPES, loadScenario, scenarioSchema } from './scenario.ts';
 import { World } from './world.ts';
 
 const scenario = (faults: { type: (typeof FAULT_TYPES)[number]; count: number }[]) =>
@@ -14,8 +14,8 @@ const scenario = (faults: { type: (typeof FAULT_TYPES)[number]; count: number }[
   });
 
 describe('the closed loop', () => {
-  it('keeps the records equal to the truth, cell by cell and day by day, when nothing goes wrong', () => {
-    const s = scenario([]);
+  it('keeps the records equal to the truth, cell by cell and day by day, in the quiet scenario', () => {
+    const s = loadScenario('quiet');
     const world = new World(buildNetwork(s, 4), s, 4);
     const sink = { events: () => {}, truth: () => {} };
     world.open();
