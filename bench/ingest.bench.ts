@@ -23,15 +23,27 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { importMaster } from '../src/catalog/index.ts';
 import { type Database, migrate, openDatabase, redactUrl } from '../src/db/index.ts';
-import { generateEvents, generateMaster } from '../src/demo/index.ts';
 import { DEFAULT_BATCH_SIZE, fileRecords, type IngestResult, ingestStream } from '../src/ingest/index.ts';
+import { scenarioSchema, twinEvents, twinMaster } from '../src/twin/index.ts';
 
-const NETWORK = { stores: 200, dcs: 5, skus: 5000, seed: 20260302 };
+const NETWORK = { stores: 200, dcs: 5, skus: 5000 };
+const SEED = 20260302;
 /**
- * Opening counts are off: on 1,000,000 store x SKU cells they would be a quarter of the
- * stream, and the bench is about the operational mix.
+ * The digital twin's stream: sales, online orders, transfers, receipts, returns, counts,
+ * snapshots and promotions, in arrival order (system lags put events out of order), with
+ * 5% re-sent duplicates. Opening counts are off: on 1,000,000 cells they would be the
+ * whole first million events, and the bench is about the operational mix.
  */
-const STREAM = { ...NETWORK, days: 14, duplicateRate: 0.05, disorder: 0.05, openingCounts: false };
+const SCENARIO = scenarioSchema.parse({
+  name: 'bench',
+  start: '2026-03-02',
+  days: 60,
+  network: { ...NETWORK, dark_stores: 2, suppliers: 10 },
+  demand: { scale: 0.5, ship_from_store_orders: 2 },
+  reporting: { resend_share: 0.055, snapshot_every_days: 14, opening_counts: false },
+  promotions: 20,
+});
+const STREAM = { duplicateRate: 0.05, source: 'digital twin' };
 /** Records per transaction, the CLI default. */
 const BATCH = DEFAULT_BATCH_SIZE;
 const DEFAULT_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -85,7 +97,7 @@ function options(): { events: number; only: DatabaseKind | undefined; adminUrl: 
 }
 
 /**
- * The generator alone, no serialisation: how fast the demo and the twin can be fed. At
+ * The twin alone, no serialisation: how fast it can feed invex. At
  * least a million events, so that start-up and JIT warm-up do not dominate small runs.
  */
 const GENERATOR_EVENTS = 1_000_000;
@@ -93,7 +105,7 @@ const GENERATOR_EVENTS = 1_000_000;
 function measureGenerator(events: number): number {
   const started = performance.now();
   let count = 0;
-  for (const _ of generateEvents({ ...STREAM, eventsTarget: Math.max(events, GENERATOR_EVENTS) })) count += 1;
+  for (const _ of twinEvents(SCENARIO, SEED, Math.max(events, GENERATOR_EVENTS))) count += 1;
   return count / seconds(started);
 }
 
@@ -115,7 +127,7 @@ async function writeInputs(dir: string, events: number): Promise<Inputs> {
     lines = [];
     rows = [];
   };
-  for (const event of generateEvents({ ...STREAM, eventsTarget: events })) {
+  for (const event of twinEvents(SCENARIO, SEED, events)) {
     const json = JSON.stringify(event);
     lines.push(`${json}\n`);
     rows.push(
@@ -155,8 +167,7 @@ async function endToEnd(
   started: number,
 ): Promise<{ result: IngestResult; setupSeconds: number; seconds: number }> {
   await migrate(db);
-  const master = generateMaster(NETWORK);
-  const imported = await importMaster(db, [...master.skus, ...master.locations]);
+  const imported = await importMaster(db, twinMaster(SCENARIO, SEED));
   if (imported.rejected.length > 0)
     throw new Error(`master data rejected: ${JSON.stringify(imported.rejected[0])}`);
   const setupSeconds = seconds(started);
@@ -314,7 +325,7 @@ async function main(): Promise<void> {
     }
 
     console.log(
-      `\ninvex ingest: ${number(events)} events (${STREAM.duplicateRate * 100}% duplicates, ${STREAM.disorder * 100}% out of order), ${NETWORK.stores} stores x ${NETWORK.skus} SKUs, batches of ${BATCH}\n`,
+      `\ninvex ingest: ${number(events)} events (the digital twin's mix, ${STREAM.duplicateRate * 100}% duplicates, in arrival order), ${NETWORK.stores} stores x ${NETWORK.skus} SKUs, batches of ${BATCH}\n`,
     );
     printTable(results);
     console.log(

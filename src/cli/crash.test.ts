@@ -4,13 +4,18 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/index.ts';
-import { generateEvents, generateMaster } from '../demo/index.ts';
 import { snapshotProjection } from '../ledger/projection.test-support.ts';
+import { scenarioSchema, twinEvents, twinMaster } from '../twin/index.ts';
 
 const BIN = resolve(import.meta.dirname, '../../bin/invex.js');
 const dir = mkdtempSync(join(tmpdir(), 'invex-crash-'));
 const { DATABASE_URL: _ignored, ...env } = process.env;
-const network = { stores: 20, dcs: 2, skus: 500, seed: 9 };
+const scenario = scenarioSchema.parse({
+  name: 'crash',
+  start: '2026-03-02',
+  days: 30,
+  network: { stores: 20, dcs: 2, skus: 500 },
+});
 
 function invex(data: string, args: string[], killAfterMs?: number): Promise<number | null> {
   return new Promise((done) => {
@@ -50,9 +55,8 @@ describe('an ingest killed mid-file', () => {
   // transaction, so a kill -9 leaves whole batches; running the same file again applies
   // exactly what is missing. The embedded database must also reopen after the kill.
   it('resumes by running the same file again, to the picture of an uninterrupted run', async () => {
-    const master = generateMaster(network);
-    writeFileSync(join(dir, 'master.json'), JSON.stringify([...master.skus, ...master.locations]));
-    const events = [...generateEvents({ ...network, days: 30, eventsTarget: 60_000 })];
+    writeFileSync(join(dir, 'master.json'), JSON.stringify(twinMaster(scenario, 9)));
+    const events = [...twinEvents(scenario, 9, 60_000)];
     writeFileSync(join(dir, 'events.ndjson'), `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
 
     const clean = join(dir, 'clean');

@@ -1,20 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importMaster } from '../catalog/index.ts';
 import { openTestDatabase } from '../db/test-database.ts';
-import { generateEvents, generateMaster } from '../demo/index.ts';
 import { clearEventData, snapshotProjection } from '../ledger/projection.test-support.ts';
+import { scenarioSchema, twinEvents, twinMaster } from '../twin/index.ts';
 import { ingestRecords } from './index.ts';
 
-const network = { stores: 6, dcs: 1, skus: 60, seed: 5 };
-const stream = [...generateEvents({ ...network, days: 10, eventsTarget: 12_000 })];
+const scenario = scenarioSchema.parse({
+  name: 'concurrency',
+  start: '2026-03-02',
+  days: 20,
+  network: { stores: 6, dcs: 1, skus: 60 },
+  reporting: { resend_share: 0.05 },
+});
+const stream = [...twinEvents(scenario, 5, 12_000)];
 const distinct = new Set(stream.map((e) => e.event_id)).size;
 const records = (list: unknown[]) => list.map((value, i) => ({ position: i + 1, value }));
 
 let db: Awaited<ReturnType<typeof openTestDatabase>>;
 beforeAll(async () => {
   db = await openTestDatabase();
-  const master = generateMaster(network);
-  await importMaster(db, [...master.skus, ...master.locations]);
+  await importMaster(db, twinMaster(scenario, 5));
 });
 afterAll(async () => db?.close());
 

@@ -4,15 +4,24 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importMaster } from '../catalog/index.ts';
 import { openTestDatabase } from '../db/test-database.ts';
-import { generateEvents, generateMaster } from '../demo/index.ts';
 import { fileRecords, ingestRecords, ingestStream, type RawRecord } from '../ingest/index.ts';
+import { scenarioSchema, twinEvents, twinMaster } from '../twin/index.ts';
 import { rebuildProjection } from './index.ts';
 import { clearEventData, snapshotProjection } from './projection.test-support.ts';
 
-// A realistic stream: 100,000 events over 20 stores and 2 DCs x 500 SKUs, every event
-// type, 5% re-sent duplicates and some late deliveries (src/demo/network.ts).
-const network = { stores: 20, dcs: 2, skus: 500, seed: 7 };
-const stream = [...generateEvents({ ...network, days: 30, eventsTarget: 100_000 })];
+// A realistic stream from the digital twin: 100,000 events over 20 stores, a dark store
+// and 2 DCs x 500 SKUs, with promotions, ship-from-store, 5% re-sent duplicates and
+// system lags, in arrival order.
+const scenario = scenarioSchema.parse({
+  name: 'equivalence',
+  start: '2026-03-02',
+  days: 30,
+  network: { stores: 20, dcs: 2, dark_stores: 1, skus: 500 },
+  demand: { ship_from_store_orders: 4 },
+  reporting: { resend_share: 0.05 },
+  promotions: 5,
+});
+const stream = [...twinEvents(scenario, 7, 100_000)];
 const distinctIds = new Set(stream.map((e) => e.event_id)).size;
 
 /** A small seeded generator (mulberry32) so that the shuffles are the same every run. */
@@ -55,8 +64,7 @@ const file = join(mkdtempSync(join(tmpdir(), 'invex-stream-')), 'events.ndjson')
 beforeAll(async () => {
   writeFileSync(file, `${stream.map((e) => JSON.stringify(e)).join('\n')}\n`);
   db = await openTestDatabase();
-  const master = generateMaster(network);
-  await importMaster(db, [...master.skus, ...master.locations]);
+  await importMaster(db, twinMaster(scenario, 7));
 });
 afterAll(async () => {
   await db?.close();

@@ -75,8 +75,19 @@ export const scenarioSchema = z.strictObject({
       resend_share: fraction.default(0.01),
       /** Every how many days truth.ndjson gets the true on-hand (1: daily; large networks may thin it). */
       truth_every_days: z.number().int().min(1).max(365).default(1),
+      /**
+       * Record the opening stock with a count of every cell on the first morning. Turned off
+       * only by volume benchmarks, where a million opening counts would swamp the mix.
+       */
+      opening_counts: z.boolean().default(true),
     })
-    .default({ count_share: 0.01, snapshot_every_days: 7, resend_share: 0.01, truth_every_days: 1 }),
+    .default({
+      count_share: 0.01,
+      snapshot_every_days: 7,
+      resend_share: 0.01,
+      truth_every_days: 1,
+      opening_counts: true,
+    }),
   /** Planned promotions: a popular SKU in every store of a region, announced a week ahead. */
   promotions: z.number().int().min(0).max(10_000).default(0),
   faults: z

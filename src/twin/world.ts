@@ -314,6 +314,7 @@ export class World {
         this.sellable[c] = this.orderUpTo[c]!;
         this.recordedSellable[c] = this.sellable[c]!;
         this.flows.opening += this.sellable[c]!;
+        if (!this.scenario.reporting.opening_counts) continue;
         this.emit(this.at(0, location, 5), 60_000, {
           type: 'cycle_count',
           source: 'store_ops',
