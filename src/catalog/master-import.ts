@@ -1,6 +1,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { z } from 'zod';
 import { InvexError } from '../core/errors.ts';
+import { parseJsonText } from '../core/json.ts';
 import { describeIssues, type FieldProblem } from '../core/validation.ts';
 import type { Queryable } from '../db/index.ts';
 import { upsertChannels, upsertLocations, upsertSkus } from './catalog.repository.ts';
@@ -40,16 +41,7 @@ export function masterKindOf(record: Record<string, unknown>): MasterKind | unde
 export function parseMasterText(text: string, fileName: string): Record<string, unknown>[] {
   const trimmed = text.trimStart();
   if (trimmed.startsWith('[')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(trimmed);
-    } catch (error) {
-      throw new InvexError(
-        'invalid_input',
-        'input_unreadable',
-        `${fileName} is not valid JSON: ${(error as Error).message}`,
-      );
-    }
+    const parsed = parseJsonText(trimmed, fileName);
     if (!Array.isArray(parsed)) {
       throw new InvexError(
         'invalid_input',

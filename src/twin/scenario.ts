@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { InvexError } from '../core/errors.ts';
+import { parseJsonText } from '../core/json.ts';
 import { describeIssues } from '../core/validation.ts';
 
 /**
@@ -125,17 +126,7 @@ export function loadScenario(nameOrPath: string): Scenario {
       `no scenario ${nameOrPath} (looked for ${path})`,
     );
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new InvexError(
-      'invalid_input',
-      'input_unreadable',
-      `${path} is not valid JSON: ${(error as Error).message}`,
-    );
-  }
-  const parsed = scenarioSchema.safeParse(value);
+  const parsed = scenarioSchema.safeParse(parseJsonText(text, path));
   if (!parsed.success) {
     const problems = describeIssues(parsed.error).map((p) => p.message);
     throw new InvexError('invalid_input', 'config_invalid', `scenario ${path}: ${problems.join('; ')}`);

@@ -4,6 +4,14 @@ import { InvexError } from '../../core/errors.ts';
 import { loadScenario, type PlayKpis, playScenario, runScenario } from '../../twin/index.ts';
 import { printJson } from '../output.ts';
 
+function seedOption(value: string): number {
+  const seed = Number(value);
+  if (!Number.isSafeInteger(seed)) {
+    throw new InvexError('invalid_input', 'request_invalid', `--seed must be a whole number; got ${value}`);
+  }
+  return seed;
+}
+
 export function registerSim(program: Command): void {
   const sim = program
     .command('sim')
@@ -18,14 +26,7 @@ export function registerSim(program: Command): void {
     .requiredOption('--out <dir>', 'output folder')
     .option('--json', 'print the summary as JSON')
     .action(async (options: { scenario: string; seed: string; out: string; json?: boolean }) => {
-      const seed = Number(options.seed);
-      if (!Number.isSafeInteger(seed)) {
-        throw new InvexError(
-          'invalid_input',
-          'request_invalid',
-          `--seed must be a whole number; got ${options.seed}`,
-        );
-      }
+      const seed = seedOption(options.seed);
       const scenario = loadScenario(options.scenario);
       const summary = await runScenario(scenario, seed, options.out, (day, events) => {
         if (process.stderr.isTTY && !options.json)
@@ -55,14 +56,7 @@ export function registerSim(program: Command): void {
     .option('--json', 'print the KPIs as JSON')
     .action(
       async (options: { scenario: string; policy: string; seed: string; out?: string; json?: boolean }) => {
-        const seed = Number(options.seed);
-        if (!Number.isSafeInteger(seed)) {
-          throw new InvexError(
-            'invalid_input',
-            'request_invalid',
-            `--seed must be a whole number; got ${options.seed}`,
-          );
-        }
+        const seed = seedOption(options.seed);
         if (options.policy !== 'baseline' && options.policy !== 'oracle') {
           throw new InvexError(
             'invalid_input',

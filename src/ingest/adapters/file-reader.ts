@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { parse as parseCsv } from 'csv-parse';
 import { InvexError } from '../../core/errors.ts';
+import { parseJsonText } from '../../core/json.ts';
 import { REF_KINDS } from '../event.schema.ts';
 import type { RawRecord } from '../ingest.service.ts';
 
@@ -175,16 +176,7 @@ export async function* fileRecords(
     }
     const text = await readFile(path, 'utf8');
     if (text.trimStart().startsWith('[')) {
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (error) {
-        throw new InvexError(
-          'invalid_input',
-          'input_unreadable',
-          `${path} is not valid JSON: ${(error as Error).message}`,
-        );
-      }
+      const value = parseJsonText(text, path);
       progress.bytes = info.size;
       yield* jsonArrayRecords(value, path);
       return;
