@@ -98,7 +98,8 @@ describe('the twin', () => {
         f.shippedOnline -
         f.disposed -
         f.stolen -
-        f.lostInTransit;
+        f.lostInTransit -
+        f.writtenOff;
       expect(onHand + world.inTransit()).toBe(expected);
     }
     expect(world.flows.stolen).toBeGreaterThan(0);

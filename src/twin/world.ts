@@ -80,6 +80,10 @@ interface Promotion {
   uplift: number;
 }
 
+/** A DC's marketplace listing pauses at this many units or fewer, and resumes above LISTING_RESUME. */
+const LISTING_PAUSE = 2;
+const LISTING_RESUME = 6;
+
 /** Demand left after a promotion, as a share of usual, for DIP_DAYS days. */
 const DIP = 0.6;
 const DIP_DAYS = 3;
@@ -144,6 +148,8 @@ export class World {
    */
   readonly recordedSellable: Int32Array;
   private readonly recordedInbound: Int32Array;
+  /** DC marketplace listings paused for low stock (1), per cell. */
+  private readonly pausedListing: Uint8Array;
   /** Demand draws come from their own stream, so every policy faces the same customers. */
   private readonly demandRandom: Random;
   readonly policy: ReplenishmentPolicy;
@@ -181,6 +187,7 @@ export class World {
   private readonly outages: { store: number; from: number; to: number; label: FaultLabel }[] = [];
   /** Unit flows in and out of the network, for the conservation check. */
   readonly flows = {
+    writtenOff: 0,
     opening: 0,
     received: 0,
     sold: 0,
@@ -207,6 +214,7 @@ export class World {
     this.inbound = new Int32Array(cells);
     this.recordedSellable = new Int32Array(cells);
     this.recordedInbound = new Int32Array(cells);
+    this.pausedListing = new Uint8Array(cells);
 
     this.reorderPoint = new Int32Array(cells);
     this.orderUpTo = new Int32Array(cells);
@@ -333,6 +341,58 @@ export class World {
       : this.recordedSellable[c]! + this.recordedInbound[c]!;
   }
 
+  /**
+   * A few units a day are found damaged on store shelves and written off, recorded as they
+   * happen (`adjustment`, damage): a recorded loss, unlike theft.
+   */
+  private writeOffs(day: number): void {
+    const { net, random } = this;
+    for (const store of net.stores) {
+      if (random() >= 0.3) continue;
+      const sku = Math.floor(random() * this.nSkus);
+      const c = this.cell(store, sku);
+      if (this.sellable[c]! < 1) continue;
+      this.sellable[c] = this.sellable[c]! - 1;
+      this.recordedSellable[c] = this.recordedSellable[c]! - 1;
+      this.flows.writtenOff += 1;
+      const item = net.skus[sku]!;
+      this.emit(this.at(day, store, 12) + Math.floor(random() * 6 * HOUR), 5 * 60_000, {
+        type: 'adjustment',
+        source: 'store_ops',
+        sku: item.sku,
+        location: net.locations[store]!.location,
+        qty: 1,
+        reason: 'damage',
+        ...(item.regulated ? { lot: lotOf(item.sku) } : {}),
+      });
+    }
+  }
+
+  /**
+   * The marketplace channel manager pauses a DC's listing when its stock falls to the
+   * safety threshold and lists it again once replenished (`listing_status`).
+   */
+  private manageListings(day: number): void {
+    const { net } = this;
+    for (const dc of net.dcs) {
+      for (let sku = 0; sku < this.nSkus; sku++) {
+        const c = this.cell(dc, sku);
+        const paused = this.pausedListing[c] === 1;
+        const units = this.sellable[c]!;
+        if (paused ? units <= LISTING_RESUME : units > LISTING_PAUSE) continue;
+        this.pausedListing[c] = paused ? 0 : 1;
+        this.emit(this.at(day, dc, 23), 10 * 60_000, {
+          type: 'listing_status',
+          source: 'marketplace',
+          sku: net.skus[sku]!.sku,
+          location: net.locations[dc]!.location,
+          channel: 'marketplace',
+          status: paused ? 'active' : 'paused',
+        });
+      }
+    }
+  }
+
   /** Units of DC-to-store transfers on their way; a lost one counts until the day it fails to arrive. */
   inTransit(): number {
     let units = 0;
@@ -356,7 +416,9 @@ export class World {
     this.storeSales(day);
     this.onlineOrders(day);
     this.processReturns(day);
+    this.writeOffs(day);
     this.replenish(day);
+    this.manageListings(day);
     this.settleSequencing(day);
     this.flush(day, sink);
     this.writeTruth(day, sink);
@@ -1009,22 +1071,30 @@ export class World {
         const sku = this.onlineTable.draw(this.demandRandom);
         const c = this.cell(dc, sku);
         const qty = 1 + (this.demandRandom() < 0.2 ? 1 : 0);
+        const channel = dark || this.demandRandom() < 0.7 ? 'ecommerce' : 'marketplace';
+        // Some customers cancel before the pick: the reservation is released, nothing ships,
+        // and it was never demand that could be lost.
+        const withdrawn = this.demandRandom() < 0.04;
         const price = net.skus[sku]!.unitPrice;
-        this.kpi.demandUnits += qty;
-        if (this.sellable[c]! < qty) {
+        if (!withdrawn) this.kpi.demandUnits += qty;
+        // A paused marketplace listing takes no orders: the buyer goes elsewhere.
+        const unlisted = channel === 'marketplace' && this.pausedListing[c] === 1;
+        if (unlisted || this.sellable[c]! < qty) {
+          if (withdrawn) continue;
           // Out of stock at the DC: the order is cancelled.
           this.kpi.lostUnits += qty;
           this.kpi.lostValue += qty * price;
-          this.kpi.cancelledOrders += 1;
+          if (!unlisted) this.kpi.cancelledOrders += 1;
           continue;
         }
-        this.kpi.soldUnits += qty;
-        this.kpi.soldCost += qty * net.skus[sku]!.unitCost;
-        this.sellable[c] = this.sellable[c]! - qty;
-        this.recordedSellable[c] = this.recordedSellable[c]! - qty;
-        this.flows.shippedOnline += qty;
         const item = net.skus[sku]!;
-        const channel = dark || random() < 0.7 ? 'ecommerce' : 'marketplace';
+        if (!withdrawn) {
+          this.kpi.soldUnits += qty;
+          this.kpi.soldCost += qty * item.unitCost;
+          this.sellable[c] = this.sellable[c]! - qty;
+          this.recordedSellable[c] = this.recordedSellable[c]! - qty;
+          this.flows.shippedOnline += qty;
+        }
         const common = {
           sku: item.sku,
           location: net.locations[dc]!.location,
@@ -1042,6 +1112,14 @@ export class World {
           source: channel === 'marketplace' ? 'marketplace' : 'oms',
           ...reservation,
         });
+        if (withdrawn) {
+          this.emit(placed + HOUR, 30_000, {
+            type: 'reservation_released',
+            source: channel === 'marketplace' ? 'marketplace' : 'oms',
+            ...reservation,
+          });
+          continue;
+        }
         this.emit(placed + 2 * HOUR, 5 * 60_000, { type: 'pick', source: 'wms', ...common });
         this.emit(placed + 3 * HOUR, 5 * 60_000, { type: 'shipment', source: 'wms', ...common });
       }
