@@ -1,5 +1,4 @@
-import type { Queryable } from '../db/index.ts';
-import { utcText } from '../ledger/index.ts';
+import { type Queryable, utcText } from '../db/index.ts';
 import type { Role } from './permissions.ts';
 
 export interface TokenRecord {

@@ -1,6 +1,5 @@
 import { newId } from '../core/ids.ts';
-import type { Queryable } from '../db/index.ts';
-import { utcText } from '../ledger/index.ts';
+import { type Queryable, utcText } from '../db/index.ts';
 import type { RejectionReason } from './validate.ts';
 
 export interface DeadLetterEntry {

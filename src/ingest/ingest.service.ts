@@ -91,12 +91,7 @@ export async function ingestRecords(
   records: RawRecord[],
   options: IngestOptions,
 ): Promise<IngestResult> {
-  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  async function* batches() {
-    for (let start = 0; start < records.length; start += batchSize)
-      yield records.slice(start, start + batchSize);
-  }
-  return ingestBatches(db, batches(), options);
+  return ingestStream(db, records, options);
 }
 
 /**

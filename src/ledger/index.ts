@@ -10,7 +10,7 @@ export {
   onHandDelta,
   refsOf,
 } from './movements.ts';
-export { applyToProjection, readStates, stateKey, utcText } from './projection.repository.ts';
+export { applyToProjection, readStates, stateKey } from './projection.repository.ts';
 export {
   getStock,
   getStockAt,

@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/index.ts';
+import { type Queryable, utcText } from '../db/index.ts';
 import { BUCKETS, compareKeys, effectsOf, type LedgerEvent } from './movements.ts';
 import { emptyState, type StockState } from './stock-state.ts';
 
@@ -105,7 +105,7 @@ export async function applyToProjection(tx: Queryable, events: LedgerEvent[], ma
          last_event_at = greatest(s.last_event_at, excluded.last_event_at)
        returning s.location, s.sku, s.count_at, s.count_event_id
      )
-     select location, sku, ${AT('count_at')} as count_at, count_event_id from up where count_at is not null`,
+     select location, sku, ${utcText('count_at')} as count_at, count_event_id from up where count_at is not null`,
     [
       rows.map((r) => r.location),
       rows.map((r) => r.sku),
@@ -206,8 +206,6 @@ export async function applyToProjection(tx: Queryable, events: LedgerEvent[], ma
   }
 }
 
-const AT = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-
 interface LevelRow {
   location: string;
   sku: string;
@@ -226,9 +224,9 @@ interface LevelRow {
   last_event_at: string | null;
 }
 
-const LEVEL_COLUMNS = `s.location, s.sku, ${AT('s.count_at')} as count_at, s.count_event_id, s.count_qty,
+const LEVEL_COLUMNS = `s.location, s.sku, ${utcText('s.count_at')} as count_at, s.count_event_id, s.count_qty,
   s.on_hand_delta, s.reserved, s.picked, s.in_transit_in, s.in_transit_out, s.on_order, s.returns_pending,
-  s.damaged, s.event_count, ${AT('s.last_event_at')} as last_event_at`;
+  s.damaged, s.event_count, ${utcText('s.last_event_at')} as last_event_at`;
 
 /** Reads the projected states of the given keys (absent keys are left out). */
 export async function readStates(
@@ -272,7 +270,7 @@ export async function readStates(
     reported_at: string;
     event_id: string;
   }>(
-    `select t.location, t.sku, t.source, t.on_hand, ${AT('t.reported_at')} as reported_at, t.event_id
+    `select t.location, t.sku, t.source, t.on_hand, ${utcText('t.reported_at')} as reported_at, t.event_id
      from source_snapshots t join unnest($1::text[], $2::text[]) as k(location, sku) on k.location = t.location and k.sku = t.sku`,
     [locations, skus],
   );
@@ -293,7 +291,7 @@ export async function readStates(
     changed_at: string;
     event_id: string;
   }>(
-    `select t.location, t.sku, t.channel, t.status, ${AT('t.changed_at')} as changed_at, t.event_id
+    `select t.location, t.sku, t.channel, t.status, ${utcText('t.changed_at')} as changed_at, t.event_id
      from listings t join unnest($1::text[], $2::text[]) as k(location, sku) on k.location = t.location and k.sku = t.sku`,
     [locations, skus],
   );
@@ -313,4 +311,3 @@ export async function readStates(
 export function stateKey(location: string, sku: string): string {
   return `${location}\u0000${sku}`;
 }
-export { AT as utcText };

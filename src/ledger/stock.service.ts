@@ -1,9 +1,9 @@
 import type { Config } from '../core/config.ts';
 import { InvexError } from '../core/errors.ts';
-import type { Database, Queryable } from '../db/index.ts';
+import { type Database, type Queryable, utcText } from '../db/index.ts';
 import type { InventoryEvent } from '../ingest/event.schema.ts';
 import { effectsOf, type LedgerEvent } from './movements.ts';
-import { applyToProjection, readStates, stateKey, utcText } from './projection.repository.ts';
+import { applyToProjection, readStates, stateKey } from './projection.repository.ts';
 import { type StockPicture, toPicture } from './stock-picture.ts';
 import { emptyState, foldStock } from './stock-state.ts';
 

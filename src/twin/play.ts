@@ -43,6 +43,7 @@ export function playScenario(scenario: Scenario, seed: number, policy: Replenish
   world.open();
   for (let day = 0; day < scenario.days; day++) world.step(day, sink);
   const k = world.kpi;
+  const sold = world.flows.sold + world.flows.shippedOnline;
   const averageInventory = k.inventoryValueDays / scenario.days;
   return {
     scenario: scenario.name,
@@ -50,8 +51,8 @@ export function playScenario(scenario: Scenario, seed: number, policy: Replenish
     policy,
     days: scenario.days,
     demand_units: k.demandUnits,
-    sold_units: k.soldUnits,
-    fill_rate: round(k.soldUnits / Math.max(k.demandUnits, 1), 4),
+    sold_units: sold,
+    fill_rate: round(sold / Math.max(k.demandUnits, 1), 4),
     lost_sales_units: k.lostUnits,
     lost_sales_value: round(k.lostValue),
     stockout_days: k.stockoutCellDays,

@@ -155,7 +155,7 @@ export class World {
   readonly policy: ReplenishmentPolicy;
   readonly kpi = {
     demandUnits: 0,
-    soldUnits: 0,
+
     lostUnits: 0,
     lostValue: 0,
     soldCost: 0,
@@ -613,7 +613,9 @@ export class World {
       switch (fault.type) {
         case 'phantom_inventory': {
           // Theft nobody records: the shelf loses units, every system still counts them.
-          if (this.sellable[fault.cell]! < 1) fault.cell = this.fullestCell(fault.store);
+          if (this.sellable[fault.cell]! < 1) {
+            fault.cell = this.bestCell(fault.store, (c, best) => this.sellable[c]! > this.sellable[best]!);
+          }
           if (this.sellable[fault.cell]! < 1) continue;
           sku = fault.cell % this.nSkus;
           label.sku = net.skus[sku]!.sku;
@@ -796,7 +798,14 @@ export class World {
             cause: `the marketplace stock feed of the store lagged a day behind its sales for ${days} days; orders came in for units already sold`,
           });
           // The feed still shows the last units of an item the store has just sold out of.
-          const cell = this.scarcestCell(fault.store);
+          // The emptiest shelf, the more popular SKU on a tie.
+          const cell = this.bestCell(
+            fault.store,
+            (c, best) =>
+              this.sellable[c]! < this.sellable[best]! ||
+              (this.sellable[c] === this.sellable[best] &&
+                this.net.skus[c % this.nSkus]!.baseRate > this.net.skus[best % this.nSkus]!.baseRate),
+          );
           label.sku = net.skus[cell % this.nSkus]!.sku;
           this.feedLags.push({
             store: fault.store,
@@ -815,11 +824,12 @@ export class World {
     }
   }
 
-  private fullestCell(store: number): number {
+  /** The store's cell that `better` prefers over every other (the first on a tie). */
+  private bestCell(store: number, better: (candidate: number, best: number) => boolean): number {
     let best = this.cell(store, 0);
     for (let sku = 1; sku < this.nSkus; sku++) {
       const c = this.cell(store, sku);
-      if (this.sellable[c]! > this.sellable[best]!) best = c;
+      if (better(c, best)) best = c;
     }
     return best;
   }
@@ -932,7 +942,7 @@ export class World {
         this.kpi.lostUnits += demand.get(sku)! - units;
         this.kpi.lostValue += (demand.get(sku)! - units) * net.skus[sku]!.unitPrice;
         this.kpi.demandUnits += demand.get(sku)!;
-        this.kpi.soldUnits += units;
+
         this.kpi.soldCost += units * net.skus[sku]!.unitCost;
         this.sellable[c] = this.sellable[c]! - units;
         this.flows.sold += units;
@@ -1089,7 +1099,6 @@ export class World {
         }
         const item = net.skus[sku]!;
         if (!withdrawn) {
-          this.kpi.soldUnits += qty;
           this.kpi.soldCost += qty * item.unitCost;
           this.sellable[c] = this.sellable[c]! - qty;
           this.recordedSellable[c] = this.recordedSellable[c]! - qty;
@@ -1187,7 +1196,7 @@ export class World {
         this.sellable[c] = this.sellable[c]! - 1;
         this.recordedSellable[c] = this.recordedSellable[c]! - 1;
         this.flows.shippedOnline += 1;
-        this.kpi.soldUnits += 1;
+
         this.kpi.soldCost += item.unitCost;
         this.emit(placed + 2 * HOUR, 5 * 60_000, { type: 'pick', source: 'store_ops', ...common, ...lot });
         this.emit(placed + 4 * HOUR, 5 * 60_000, {
@@ -1209,20 +1218,6 @@ export class World {
     to: number;
     label: FaultLabel;
   }[] = [];
-
-  /** The store's emptiest shelf (the more popular SKU on a tie): what a stale feed oversells. */
-  private scarcestCell(store: number): number {
-    let best = this.cell(store, 0);
-    for (let sku = 1; sku < this.nSkus; sku++) {
-      const c = this.cell(store, sku);
-      const fewer = this.sellable[c]! < this.sellable[best]!;
-      const tie =
-        this.sellable[c] === this.sellable[best] &&
-        this.net.skus[sku]!.baseRate > this.net.skus[best % this.nSkus]!.baseRate;
-      if (fewer || tie) best = c;
-    }
-    return best;
-  }
 
   private replenish(day: number): void {
     const { net, random } = this;

@@ -1,12 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import { startServer } from '../../api/index.ts';
 import { importMaster } from '../../catalog/index.ts';
 import { createToken, revokeTokensNamed } from '../../govern/index.ts';
 import { emptyResult, ingestRecords, mergeResults, replayDeadLetters } from '../../ingest/index.ts';
 import { buildNetwork, loadScenario, masterData, type TwinEvent, World } from '../../twin/index.ts';
 import { configFrom, type GlobalOptions, openExclusive, VERSION } from '../context.ts';
-import { onShutdown } from './serve.command.ts';
+import { serveUntilStopped } from './serve.command.ts';
 
 const int = (v: string) => Number.parseInt(v, 10);
 
@@ -51,15 +50,7 @@ export function registerDemo(program: Command): void {
         await importMaster(db, [...master.locations, ...master.skus.slice(0, -1)]);
         await revokeTokensNamed(db, 'demo');
         const token = await createToken(db, 'demo', 'admin', 'invex demo');
-        const { app, url } = await startServer(
-          { db, config, version: VERSION },
-          { host: config.host, port: config.port, logger: { level: config.logLevel } },
-        );
-        db.lock?.update({ url });
-        onShutdown(async () => {
-          await app.close();
-          await db.close();
-        });
+        const { app, url } = await serveUntilStopped(db, config);
         const store = master.locations.find((l) => l.kind === 'store')?.location ?? '';
         const sku = master.skus[0]?.sku ?? '';
         process.stdout.write(

@@ -1,10 +1,29 @@
 import type { Command } from 'commander';
-import { startServer } from '../../api/index.ts';
+import { type App, startServer } from '../../api/index.ts';
+import type { Config } from '../../core/config.ts';
+import type { Database } from '../../db/index.ts';
 import { ensureBootstrapToken } from '../../govern/index.ts';
 import { configFrom, type GlobalOptions, openExclusive, VERSION } from '../context.ts';
 
+/**
+ * Serves the API on the open database until Ctrl-C or a termination signal, then closes
+ * both; records the URL in the data directory's lock so other commands can go through it.
+ */
+export async function serveUntilStopped(db: Database, config: Config): Promise<{ app: App; url: string }> {
+  const served = await startServer(
+    { db, config, version: VERSION },
+    { host: config.host, port: config.port, logger: { level: config.logLevel } },
+  );
+  db.lock?.update({ url: served.url });
+  onShutdown(async () => {
+    await served.app.close();
+    await db.close();
+  });
+  return served;
+}
+
 /** Stops the server cleanly on Ctrl-C or a termination signal, releasing the data directory. */
-export function onShutdown(close: () => Promise<void>): void {
+function onShutdown(close: () => Promise<void>): void {
   let closing = false;
   const handler = (signal: string) => {
     if (closing) return;
@@ -29,11 +48,7 @@ export function registerServe(program: Command): void {
       });
       const db = await openExclusive(config, 'invex serve');
       const bootstrap = await ensureBootstrapToken(db);
-      const { app, url } = await startServer(
-        { db, config, version: VERSION },
-        { host: config.host, port: config.port, logger: { level: config.logLevel } },
-      );
-      db.lock?.update({ url });
+      const { url } = await serveUntilStopped(db, config);
       if (bootstrap) {
         process.stdout.write(
           `\nFirst start: an admin token was created. It is shown this once and stored only as a hash:\n\n  ${bootstrap.token}\n\n` +
@@ -43,9 +58,5 @@ export function registerServe(program: Command): void {
       process.stdout.write(
         `invex ${VERSION} listening on ${url} (database: ${db.kind} ${db.location}); API description: ${url}/docs\n`,
       );
-      onShutdown(async () => {
-        await app.close();
-        await db.close();
-      });
     });
 }
