@@ -34,6 +34,7 @@ export {
   MASTER_DATA_REASONS,
   parseEvent,
   REJECTION_REASONS,
+  type MasterView,
   type RejectionReason,
   resolveEvent,
 } from './validate.ts';

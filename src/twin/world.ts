@@ -454,6 +454,7 @@ export class World {
         ref: { count_id: `CNT-${this.idPrefix}${day}-${i}` },
       });
       this.recordedSellable[c] = this.sellable[c]!;
+      this.uninspectedOnShelf.delete(c);
       this.kpi.counts += 1;
       const phantom = this.openPhantoms.get(c);
       if (phantom) {
@@ -482,13 +483,13 @@ export class World {
     for (const location of net.held) {
       for (let sku = day % every; sku < this.nSkus; sku += every) {
         if (!this.erpOffsets.has(this.cell(location, sku)))
-          report(location, sku, 'erp', this.onHand(this.cell(location, sku)));
+          report(location, sku, 'erp', this.recordedOnHand(this.cell(location, sku)));
       }
     }
     for (const store of net.stores) {
       for (let sku = (day + Math.floor(every / 2)) % every; sku < this.nSkus; sku += every) {
         if (!this.erpOffsets.has(this.cell(store, sku)))
-          report(store, sku, 'store_ops', this.onHand(this.cell(store, sku)));
+          report(store, sku, 'store_ops', this.recordedOnHand(this.cell(store, sku)));
       }
     }
     // A stale sync: the ERP reports too many; both systems report the cell daily meanwhile.
@@ -499,8 +500,8 @@ export class World {
         this.erpOffsets.delete(c);
         continue;
       }
-      mismatch.label.events.push(report(location, sku, 'erp', this.onHand(c) + mismatch.offset));
-      report(location, sku, 'store_ops', this.onHand(c));
+      mismatch.label.events.push(report(location, sku, 'erp', this.recordedOnHand(c) + mismatch.offset));
+      report(location, sku, 'store_ops', this.recordedOnHand(c));
     }
   }
 
@@ -619,10 +620,7 @@ export class World {
           if (this.sellable[fault.cell]! < 1) continue;
           sku = fault.cell % this.nSkus;
           label.sku = net.skus[sku]!.sku;
-          const stolen = Math.min(
-            this.sellable[fault.cell]!,
-            fault.magnitude ?? Math.max(1, Math.ceil(this.sellable[fault.cell]! * 0.8)),
-          );
+          const stolen = Math.min(this.sellable[fault.cell]!, fault.magnitude ?? this.sellable[fault.cell]!);
           this.sellable[fault.cell] = this.sellable[fault.cell]! - stolen;
           this.flows.stolen += stolen;
           Object.assign(label, {
@@ -843,6 +841,19 @@ export class World {
   private readonly slips: { supplier: number; from: number; to: number; extra: number; label: FaultLabel }[] =
     [];
   private readonly undispositioned = new Map<number, FaultLabel>();
+  /** Returned units back on the shelf with no inspection recorded: still pending in the records. */
+  private readonly uninspectedOnShelf = new Map<number, number>();
+
+  /**
+   * On-hand as the systems record it (what their snapshots report): the truth, less what
+   * left unrecorded or was recorded wrongly (the sellable gap), plus returned units the
+   * records still hold as pending though they are back on the shelf.
+   */
+  private recordedOnHand(c: number): number {
+    return (
+      this.onHand(c) - (this.sellable[c]! - this.recordedSellable[c]!) + (this.uninspectedOnShelf.get(c) ?? 0)
+    );
+  }
   private readonly latePostings = new Map<number, FaultLabel>();
   private readonly erpOffsets = new Map<number, { offset: number; to: number; label: FaultLabel }>();
   private readonly demandShifts: DemandShift[] = [];
@@ -1037,6 +1048,7 @@ export class World {
         if (unrecorded) {
           // Back on the shelf with no inspection recorded: sellable in fact, pending in the records.
           this.sellable[c] = this.sellable[c]! + r.qty;
+          this.uninspectedOnShelf.set(c, (this.uninspectedOnShelf.get(c) ?? 0) + r.qty);
           Object.assign(unrecorded, {
             sku: item.sku,
             start: iso(occurred),

@@ -1,0 +1,282 @@
+import { type DetectContext, type Detector, fixed, iso, margin } from '../detector.ts';
+import { demandRate } from '../record-confidence.ts';
+import { type Cell, type DemandHistory, type LocationState, localDay, WorldState } from '../state.ts';
+import { nbLowerTail, nbUpperTail } from '../stats.ts';
+
+const BASELINE_DAYS = 28;
+
+/** Day-of-week factors of a location's activity over the last four weeks (1 = average day). */
+function weekdayFactors(loc: LocationState, today: number): number[] {
+  const sums = new Array<number>(7).fill(0);
+  const counts = new Array<number>(7).fill(0);
+  const n = loc.activity.daysBefore(today, BASELINE_DAYS);
+  for (let d = today - n; d < today; d++) {
+    sums[d % 7]! += loc.activity.on(d);
+    counts[d % 7]! += 1;
+  }
+  const means = sums.map((s, i) => (counts[i]! > 0 ? s / counts[i]! : 0));
+  const overall = means.reduce((a, b) => a + b, 0) / 7;
+  return means.map((m) => (overall > 0 && m > 0 ? m / overall : 1));
+}
+
+/** Units of a category at a location per usual day (weekday-adjusted), over the days before `from`. */
+function baseline(hist: DemandHistory, dow: number[], from: number): { perDay: number; days: number } {
+  let total = 0;
+  let days = 0;
+  for (let d = from - BASELINE_DAYS; d < from; d++) {
+    if (d < hist.firstDay || d <= hist.day - 35) continue;
+    total += hist.on(d) / dow[d % 7]!;
+    days += 1;
+  }
+  return { perDay: days > 0 ? total / days : 0, days };
+}
+
+/** Observed over expected units of a category at a location over local days [from, to). */
+export function categoryRatio(loc: LocationState, category: string, from: number, to: number): number {
+  const hist = loc.categories.get(category);
+  if (!hist || to <= from) return 1;
+  const dow = weekdayFactors(loc, from);
+  const base = baseline(hist, dow, from);
+  if (base.days < 7 || base.perDay <= 0) return 1;
+  let observed = 0;
+  let expected = 0;
+  for (let d = from; d < to; d++) {
+    observed += hist.on(d);
+    expected += base.perDay * dow[d % 7]!;
+  }
+  return expected > 0 ? observed / expected : 1;
+}
+
+/**
+ * Demand spikes and drops, seasonality- and promotion-aware:
+ *  - a SKU's day far above its usual rate (promotion uplift included), raised as it
+ *    happens: the film crew buying 60 coats;
+ *  - a category's demand at a location several times (or a fraction of) its usual over
+ *    the last days, promoted SKUs left out: an unplanned local promotion, a competitor
+ *    opening. Usual is the weekday-adjusted mean of the four weeks before, so a season
+ *    ramping up is not a spike.
+ * A one-off spike stays open until a person annotates it, because until then it sits in
+ * the demand history and inflates next season's forecast.
+ */
+export function createDemandDetector(): Detector {
+  const evaluatedDay = new Map<string, number>();
+  /** Units of one-off SKU spikes per location, category and day, kept out of category tests. */
+  const oneOff = new Map<string, number>();
+  const oneOffKey = (location: string, category: string, day: number) => `${location}|${category}|${day}`;
+
+  function cellSpike(ctx: DetectContext, cell: Cell, at: number, eventId: string) {
+    const s = ctx.cellSettings(cell);
+    const day = localDay(at, cell.loc);
+    const units = cell.demand.on(day);
+    if (units < s.spike_min_units) return;
+    const rate = demandRate(cell, at, s.history_days);
+    if (rate.days < s.min_history_days) return;
+    const uplift = WorldState.uplift(cell, at);
+    const expected = Math.max(0.25, rate.dailyUnits) * uplift;
+    if (units < s.spike_min_factor * expected) return;
+    // Lumpy sellers (a builder buying six at a time) have big days: beat the biggest usual day too.
+    let biggest = 0;
+    for (let d = day - s.history_days; d < day; d++) {
+      if (!WorldState.promotedOn(cell, d)) biggest = Math.max(biggest, cell.demand.on(d));
+    }
+    if (units < s.spike_history_factor * biggest * uplift) return;
+    const tail = nbUpperTail(units, expected, s.demand_dispersion);
+    if (tail > s.spike_max_tail_probability) return;
+    const loc = ctx.state.locations.get(cell.loc.location);
+    if (loc && ctx.open(`demand_spike:${cell.loc.location}:category:${cell.sku.category}`)) return;
+    const extra = units - expected;
+    oneOff.set(oneOffKey(cell.loc.location, cell.sku.category, day), extra);
+    ctx.raise({
+      key: `demand_spike:${cell.loc.location}:${cell.sku.sku}:${day}`,
+      type: 'demand_spike',
+      sku: cell.sku.sku,
+      location: cell.loc.location,
+      channel: 'store',
+      group: `location:${cell.loc.location}`,
+      root_cause: 'business_rule_violation',
+      reasoning: `${units} units sold in one day against ${fixed(expected, 1)} expected${uplift > 1 ? ` (promotion uplift ${uplift} included)` : ''}: the chance of that under usual demand is ${tail.toExponential(1)}. A one-off purchase, not a trend.`,
+      confidence: Math.min(0.99, 1 - Math.sqrt(tail)),
+      evidence: {
+        events: [{ event_id: eventId, type: 'sale', occurred_at: iso(at), note: 'latest sale of the spike' }],
+        figures: {
+          units_that_day: units,
+          expected_units: fixed(expected, 2),
+          factor: fixed(units / expected, 1),
+          tail_probability: tail,
+          biggest_usual_day: biggest,
+          promotion_uplift: uplift,
+          next_season_forecast_risk_units: fixed(extra, 0),
+          day: iso(at).slice(0, 10),
+          category: cell.sku.category,
+        },
+        thresholds: {
+          spike_min_units: s.spike_min_units,
+          spike_min_factor: s.spike_min_factor,
+          spike_max_tail_probability: s.spike_max_tail_probability,
+        },
+      },
+      explanation: `${cell.sku.sku} at ${cell.loc.location} sold ${units} on ${iso(at).slice(0, 10)}, ${fixed(units / expected, 0)}x a usual day (${fixed(expected, 1)}). Until someone marks it as a one-off, it stays in the demand history: next year's forecast for the same weeks would carry about ${fixed(extra, 0)} extra units. Replenish what it took, and annotate it.`,
+      actions: [
+        {
+          kind: 'annotate_demand',
+          detail: `Mark ${iso(at).slice(0, 10)} as a one-off for ${cell.sku.sku} at ${cell.loc.location} so it leaves the demand history`,
+          sku: cell.sku.sku,
+          location: cell.loc.location,
+        },
+        {
+          kind: 'replenishment_priority',
+          detail: `Refill ${cell.sku.sku} at ${cell.loc.location}: the spike took ${fixed(extra, 0)} units`,
+          sku: cell.sku.sku,
+          location: cell.loc.location,
+          qty: Math.round(extra),
+        },
+      ],
+      impact: {
+        units_at_risk: Math.round(extra),
+        lost_units_per_day: WorldState.sellable(cell) <= 0 ? rate.dailyUnits : 0,
+        horizon_days: s.store_lead_days,
+        unit_margin: margin(cell),
+      },
+      urgency: WorldState.sellable(cell) <= 0 ? 0.7 : 0.3,
+    });
+  }
+
+  function categoryShift(
+    ctx: DetectContext,
+    loc: LocationState,
+    category: string,
+    hist: DemandHistory,
+    today: number,
+  ) {
+    const s = ctx.settings(category, loc.info.region);
+    const dow = weekdayFactors(loc, today);
+    const spikeKey = `demand_spike:${loc.info.location}:category:${category}`;
+    const dropKey = `demand_drop:${loc.info.location}:category:${category}`;
+    let raised = false;
+    for (const n of [2, 3, 4, 5, 7]) {
+      const from = today - n;
+      const base = baseline(hist, dow, from);
+      if (base.days < 14 || base.perDay <= 0) continue;
+      let observed = 0;
+      let expected = 0;
+      for (let d = from; d < today; d++) {
+        observed += Math.max(0, hist.on(d) - (oneOff.get(oneOffKey(loc.info.location, category, d)) ?? 0));
+        expected += base.perDay * dow[d % 7]!;
+      }
+      if (expected < 5) continue;
+      const r = s.demand_dispersion * n;
+      // The baseline is itself an estimate: test against a margin on either side.
+      const up =
+        observed >= s.category_spike_factor * expected
+          ? nbUpperTail(Math.round(observed), expected * 1.15, r)
+          : 1;
+      const down =
+        observed <= s.category_drop_factor * expected
+          ? nbLowerTail(Math.round(observed), expected * 0.85, r)
+          : 1;
+      const tail = Math.min(up, down);
+      if (tail > 1e-5) continue;
+      const spike = up < down;
+      raised = true;
+      const ratio = observed / expected;
+      const items = [...ctx.state.cells.values()].filter(
+        (c) => c.loc.location === loc.info.location && c.sku.category === category,
+      );
+      const unitMargin = items.length > 0 ? items.reduce((sum, c) => sum + margin(c), 0) / items.length : 0;
+      ctx.raise({
+        key: spike ? spikeKey : dropKey,
+        type: spike ? 'demand_spike' : 'demand_drop',
+        sku: null,
+        location: loc.info.location,
+        channel: 'store',
+        group: `location:${loc.info.location}`,
+        root_cause: 'business_rule_violation',
+        reasoning: `${category} at ${loc.info.location} sold ${fixed(observed, 0)} units over the last ${n} days against ${fixed(expected, 0)} usual for those weekdays (x${fixed(ratio, 2)}), promoted items left out; under usual demand the chance is ${tail.toExponential(1)}. ${spike ? 'No planned promotion explains it.' : 'Seasonality is in the baseline; this is a break from it.'}`,
+        confidence: Math.min(0.99, 1 - Math.sqrt(tail) * 10),
+        evidence: {
+          events: [],
+          figures: {
+            category,
+            days: n,
+            observed_units: fixed(observed, 0),
+            expected_units: fixed(expected, 1),
+            ratio: fixed(ratio, 2),
+            tail_probability: tail,
+            from_day: iso(from * 86_400_000).slice(0, 10),
+          },
+          thresholds: {
+            category_spike_factor: s.category_spike_factor,
+            category_drop_factor: s.category_drop_factor,
+            tail_probability: 1e-5,
+          },
+        },
+        explanation: spike
+          ? `${category} demand at ${loc.info.location} is running ${fixed(ratio, 1)}x usual for ${n} days with no promotion in the calendar (a local event or an unlisted promotion). Replenish ahead of the plan, and annotate it so it does not distort the forecast.`
+          : `${category} demand at ${loc.info.location} has fallen to ${fixed(ratio, 2)}x usual for ${n} days (a competitor, a closure, a display problem). Slow replenishment to avoid overstock and look for the cause.`,
+        actions: spike
+          ? [
+              {
+                kind: 'replenishment_priority',
+                detail: `Raise ${category} replenishment at ${loc.info.location} while it lasts`,
+                location: loc.info.location,
+              },
+              {
+                kind: 'annotate_demand',
+                detail: `Annotate the ${category} surge at ${loc.info.location} (one-off or new level)`,
+                location: loc.info.location,
+              },
+            ]
+          : [
+              {
+                kind: 'review_forecast',
+                detail: `Review the ${category} forecast and open orders for ${loc.info.location}`,
+                location: loc.info.location,
+              },
+              {
+                kind: 'annotate_demand',
+                detail: `Record the cause of the ${category} drop at ${loc.info.location}`,
+                location: loc.info.location,
+              },
+            ],
+        impact: {
+          units_at_risk: Math.abs(observed - expected),
+          lost_units_per_day: spike ? (observed - expected) / n / 2 : 0,
+          horizon_days: s.store_lead_days,
+          unit_margin: unitMargin,
+          // A drop strands stock: carrying it a lead time longer costs about a tenth of its margin.
+          expedite_cost: spike ? 0 : ((expected - observed) / n) * s.store_lead_days * unitMargin * 0.1,
+        },
+        urgency: spike ? 0.7 : 0.3,
+      });
+      break;
+    }
+    if (!raised) {
+      // Cleared when the last complete day is back within range.
+      const ratio = categoryRatio(loc, category, today - 1, today);
+      if (ctx.open(spikeKey) && ratio < 1.5)
+        ctx.close(spikeKey, `${category} demand back to ${fixed(ratio, 2)}x usual`);
+      if (ctx.open(dropKey) && ratio > 0.7)
+        ctx.close(dropKey, `${category} demand back to ${fixed(ratio, 2)}x usual`);
+    }
+  }
+
+  return {
+    name: 'demand',
+    types: ['demand_spike', 'demand_drop'],
+    onEvent(ctx, o, cell) {
+      if (o.event.type !== 'sale' || cell.loc.kind !== 'store') return;
+      cellSpike(ctx, cell, o.at, o.event.event_id);
+    },
+    sweep(ctx) {
+      for (const loc of ctx.state.locations.values()) {
+        if (loc.info.kind !== 'store') continue;
+        // Complete days only, once each, and never while the till is silent.
+        if (!Number.isNaN(loc.gapSince)) continue;
+        const today = localDay(ctx.now, loc.info);
+        if (evaluatedDay.get(loc.info.location) === today) continue;
+        evaluatedDay.set(loc.info.location, today);
+        for (const [category, hist] of loc.categories) categoryShift(ctx, loc, category, hist, today);
+      }
+    },
+  };
+}

@@ -1,0 +1,165 @@
+import { type Detector, fixed, iso, leadDays, margin } from '../detector.ts';
+import { demandRateBefore, readConfidence } from '../record-confidence.ts';
+import { type Cell, DAY, localDay, WorldState } from '../state.ts';
+import { categoryRatio } from './demand.detector.ts';
+
+/**
+ * Phantom inventory: the record says there is stock, the sales say the shelf is empty.
+ * The posterior probability that the shelf is empty (record-confidence.ts) must pass the
+ * threshold, with enough missed sale days behind it, while the store reports normally and
+ * its category sells as usual (a silent till or a demand drop explains silence better).
+ * A sale proves the shelf had stock; a count settles it either way.
+ */
+export function createPhantomInventoryDetector(): Detector {
+  return {
+    name: 'phantom-inventory',
+    types: ['phantom_inventory'],
+    onEvent(ctx, o, cell) {
+      const e = o.event;
+      if (e.type !== 'sale' && e.type !== 'cycle_count') return;
+      const key = `phantom_inventory:${cell.loc.location}:${cell.sku.sku}`;
+      const open = ctx.open(key);
+      if (!open) return;
+      if (e.type === 'sale')
+        ctx.close(key, `sale ${e.event_id} at ${e.occurred_at} shows the shelf had stock`);
+      else {
+        const recorded = Number(open.evidence.figures.record_sellable ?? 0);
+        ctx.close(
+          key,
+          `count ${e.event_id} found ${o.qtyBase} (the record said ${recorded})${(o.qtyBase ?? 0) < recorded ? ': confirmed and corrected' : ''}`,
+        );
+      }
+    },
+    sweep(ctx) {
+      for (const cell of ctx.state.cells.values()) {
+        if (cell.loc.kind !== 'store') continue;
+        const sellable = WorldState.sellable(cell);
+        if (sellable <= 0) continue;
+        const s = ctx.cellSettings(cell);
+        const loc = ctx.state.locations.get(cell.loc.location);
+        if (loc && !Number.isNaN(loc.gapSince)) continue;
+        const reading = readConfidence(cell, ctx.now, s, ctx.storeErrorRate(cell.loc.location));
+        if (reading.emptyProbability < s.phantom_min_probability) continue;
+        if (reading.expectedSaleDays < s.phantom_min_expected_sale_days) continue;
+        // A quiet category explains a quiet SKU better than an empty shelf.
+        const since = ctx.now - Math.min(14, reading.zeroRunDays + 1) * DAY;
+        const ratio = loc
+          ? categoryRatio(loc, cell.sku.category, localDay(since, cell.loc), localDay(ctx.now, cell.loc))
+          : 1;
+        if (ratio < 0.5) continue;
+        // The same SKU elsewhere: if it stopped selling there too, its season or its
+        // demand ended, not this shelf.
+        const peers = peerRatio(ctx.state.skuCells.get(cell.sku.sku) ?? [], cell, ctx.now, s.history_days);
+        if (peers < 0.6) continue;
+        const key = `phantom_inventory:${cell.loc.location}:${cell.sku.sku}`;
+        const lead = leadDays(cell, s);
+        const overstated = Math.min(sellable, reading.overstatementBound);
+        const emptyNow = sellable <= reading.overstatementBound;
+        ctx.raise({
+          key,
+          type: 'phantom_inventory',
+          sku: cell.sku.sku,
+          location: cell.loc.location,
+          channel: 'store',
+          group: `location:${cell.loc.location}`,
+          root_cause: 'physical_discrepancy',
+          reasoning: `Since the last count (${fixed(reading.daysSinceCount, 0)} days ago) the record spent ${fixed(reading.zeroRunDays, 1)} days at ${reading.overstatementBound} units or fewer without a single sale, where a day without a sale has probability ${fixed(reading.zeroSaleDay, 3)}; sales happen above that level and stop below it. With a prior of ${fixed(reading.prior, 4)} that stock left unrecorded since the count, the record overstates the shelf by up to ${overstated} units with probability ${fixed(reading.emptyProbability, 4)}.`,
+          confidence: reading.emptyProbability,
+          evidence: {
+            events: [
+              ...(cell.lastSaleEventId
+                ? [
+                    {
+                      event_id: cell.lastSaleEventId,
+                      type: 'sale',
+                      occurred_at: iso(cell.lastSaleAt),
+                      note: 'last sale',
+                    },
+                  ]
+                : []),
+              ...(cell.countEventId
+                ? [
+                    {
+                      event_id: cell.countEventId,
+                      type: 'cycle_count',
+                      occurred_at: iso(cell.countAt),
+                      qty: cell.countQty ?? 0,
+                      note: 'last count',
+                    },
+                  ]
+                : []),
+            ],
+            figures: {
+              record_sellable: sellable,
+              overstated_units_up_to: overstated,
+              shelf_probably_empty_now: emptyNow ? 'yes' : 'no',
+              days_without_sale: fixed(reading.zeroRunDays, 2),
+              expected_units_per_day: fixed(reading.expectedDailyUnits, 2),
+              zero_sale_day_probability: fixed(reading.zeroSaleDay, 4),
+              expected_sale_days_missed: fixed(reading.expectedSaleDays, 1),
+              prior_empty: fixed(reading.prior, 4),
+              probability_empty: fixed(reading.emptyProbability, 4),
+              days_since_count: fixed(reading.daysSinceCount, 1),
+              category_demand_ratio: fixed(ratio, 2),
+              same_sku_other_stores_ratio: fixed(peers, 2),
+            },
+            thresholds: {
+              phantom_min_probability: s.phantom_min_probability,
+              phantom_min_expected_sale_days: s.phantom_min_expected_sale_days,
+            },
+          },
+          explanation: `${cell.sku.sku} at ${cell.loc.location} usually sells ${fixed(reading.expectedDailyUnits, 1)} a day, but whenever its record falls to ${reading.overstatementBound} or fewer the sales stop (${fixed(reading.zeroRunDays, 1)} days so far). About ${overstated} of the ${sellable} units on record are probably not there (p = ${fixed(reading.emptyProbability, 3)})${emptyNow ? ', and the shelf is probably empty now' : ''}: count it; replenishment plans on a record that looks stocked.`,
+          actions: [
+            {
+              kind: 'count_task',
+              detail: `Count ${cell.sku.sku} at ${cell.loc.location} today`,
+              sku: cell.sku.sku,
+              location: cell.loc.location,
+            },
+            {
+              kind: 'availability_hold',
+              detail: `Stop promising ${cell.sku.sku} at ${cell.loc.location} online until counted`,
+              sku: cell.sku.sku,
+              location: cell.loc.location,
+            },
+            {
+              kind: 'replenishment_priority',
+              detail: `Replenish ${cell.sku.sku} at ${cell.loc.location} if the count confirms`,
+              sku: cell.sku.sku,
+              location: cell.loc.location,
+            },
+          ],
+          impact: {
+            units_at_risk: overstated,
+            lost_units_per_day: reading.expectedDailyUnits,
+            horizon_days: lead,
+            unit_margin: margin(cell),
+          },
+          urgency: Math.min(1, reading.expectedDailyUnits / 2),
+        });
+      }
+    },
+  };
+}
+
+/**
+ * Sales of the same SKU at the other stores since this record went silent, over what
+ * their own usual rates predicted (1 = business as usual; 1 when there are no peers).
+ */
+export function peerRatio(peers: Cell[], cell: Cell, now: number, window: number): number {
+  const silentSince = Math.max(cell.lastSaleAt, cell.countAt);
+  if (!Number.isFinite(silentSince)) return 1;
+  let observed = 0;
+  let expected = 0;
+  for (const peer of peers) {
+    if (peer === cell || peer.loc.kind !== 'store') continue;
+    const from = localDay(silentSince, peer.loc);
+    const to = localDay(now, peer.loc);
+    if (to - from < 1) continue;
+    const rate = demandRateBefore(peer, from, window);
+    if (rate.days < 7) continue;
+    for (let d = from; d < to; d++) observed += peer.demand.on(d);
+    expected += rate.dailyUnits * (to - from);
+  }
+  return expected >= 3 ? observed / expected : 1;
+}

@@ -1,0 +1,106 @@
+import { type Detector, fixed, iso, margin } from '../detector.ts';
+import { demandRate } from '../record-confidence.ts';
+import { DAY, WorldState } from '../state.ts';
+import { nbUpperTail } from '../stats.ts';
+
+/**
+ * Promotion stock-out risk: for a SKU on (or about to go on) promotion at a location, the
+ * demand expected until the promotion ends (usual rate x uplift) is likely to exceed the
+ * sellable stock plus what is on its way: it will sell out before the promotion ends.
+ */
+export function createPromotionStockoutDetector(): Detector {
+  return {
+    name: 'promotion-stockout',
+    types: ['promotion_stockout_risk'],
+    sweep(ctx) {
+      for (const cell of ctx.state.cells.values()) {
+        if (cell.promotions.length === 0) continue;
+        for (const p of cell.promotions) {
+          const key = `promotion_stockout_risk:${cell.loc.location}:${cell.sku.sku}:${p.id}`;
+          if (ctx.now >= p.to) {
+            if (ctx.open(key))
+              ctx.close(key, `promotion ${p.id} ended with ${WorldState.sellable(cell)} sellable`);
+            continue;
+          }
+          if (p.from - ctx.now > 7 * DAY) continue;
+          const s = ctx.cellSettings(cell);
+          const rate = demandRate(cell, ctx.now, s.history_days);
+          if (rate.days < s.min_history_days || rate.dailyUnits <= 0) continue;
+          const start = Math.max(ctx.now, p.from);
+          const promoDays = (p.to - start) / DAY;
+          const before = Math.max(0, (p.from - ctx.now) / DAY);
+          const demand = rate.dailyUnits * (p.uplift * promoDays + before);
+          const supply = WorldState.sellable(cell) + cell.inTransitIn;
+          const short = demand - supply;
+          const probability = nbUpperTail(
+            Math.max(0, Math.floor(supply)) + 1,
+            demand,
+            s.demand_dispersion * Math.max(1, promoDays + before),
+          );
+          if (short < s.promotion_cover_margin || probability < 0.8) {
+            if (ctx.open(key) && probability < 0.5)
+              ctx.close(key, `stock now covers the promotion (${supply} for ${fixed(demand, 0)} expected)`);
+            continue;
+          }
+          const coverDays = supply / Math.max(0.01, rate.dailyUnits * p.uplift);
+          ctx.raise({
+            key,
+            type: 'promotion_stockout_risk',
+            sku: cell.sku.sku,
+            location: cell.loc.location,
+            channel: null,
+            group: `promotion:${p.id}`,
+            root_cause: 'business_rule_violation',
+            reasoning: `Promotion ${p.id} runs until ${iso(p.to)} (${fixed(promoDays, 1)} days left) at uplift ${p.uplift}: about ${fixed(demand, 0)} units of demand against ${supply} sellable and inbound; it sells out with probability ${fixed(probability, 2)}.`,
+            confidence: probability,
+            evidence: {
+              events: [
+                {
+                  event_id: p.event_id,
+                  type: 'promotion',
+                  occurred_at: iso(p.from),
+                  note: `until ${iso(p.to)}, uplift ${p.uplift}`,
+                },
+              ],
+              figures: {
+                promotion_id: p.id,
+                usual_units_per_day: fixed(rate.dailyUnits, 2),
+                uplift: p.uplift,
+                days_left: fixed(promoDays, 1),
+                expected_demand: fixed(demand, 0),
+                sellable: WorldState.sellable(cell),
+                in_transit_in: cell.inTransitIn,
+                days_of_cover: fixed(coverDays, 1),
+              },
+              thresholds: { promotion_cover_margin: s.promotion_cover_margin, probability: 0.8 },
+            },
+            explanation: `${cell.sku.sku} at ${cell.loc.location} has ${supply} units (with inbound) for about ${fixed(demand, 0)} of promotion demand: it runs out after about ${fixed(coverDays, 1)} of ${fixed(promoDays, 1)} promotion days. Send ${Math.ceil(short)} more before it does.`,
+            actions: [
+              {
+                kind: 'replenishment_priority',
+                detail: `Send ${Math.ceil(short)} units of ${cell.sku.sku} to ${cell.loc.location} for promotion ${p.id}`,
+                sku: cell.sku.sku,
+                location: cell.loc.location,
+                qty: Math.ceil(short),
+              },
+              {
+                kind: 'transfer',
+                detail: 'Or move them from a store not on promotion',
+                sku: cell.sku.sku,
+                location: cell.loc.location,
+                qty: Math.ceil(short),
+              },
+            ],
+            impact: {
+              units_at_risk: Math.ceil(short),
+              lost_units_per_day: short / Math.max(1, promoDays),
+              horizon_days: Math.max(1, promoDays),
+              unit_margin: margin(cell),
+            },
+            urgency: Math.min(1, 2 / Math.max(0.5, coverDays)),
+          });
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,226 @@
+import type { FaultLabel, FaultType } from '../twin/index.ts';
+import { EXCEPTION_TYPES, type ExceptionType } from './exception.ts';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/**
+ * How the twin's faults map to exception types: the type that should report it
+ * (`primary`) and any other type that, raised for the same place and time, also counts
+ * as having caught it (a lost transfer first shows as delayed; an oversold marketplace
+ * listing shows as overcommitted ATP or as short picks).
+ */
+export const LABEL_TYPES: Record<FaultType, { primary: ExceptionType; accepts: ExceptionType[] }> = {
+  phantom_inventory: { primary: 'phantom_inventory', accepts: ['phantom_inventory'] },
+  pos_outage: { primary: 'reporting_gap', accepts: ['reporting_gap'] },
+  duplicate_events: { primary: 'duplicate_events', accepts: ['duplicate_events'] },
+  data_glitch: { primary: 'data_glitch', accepts: ['data_glitch'] },
+  transfer_lost: { primary: 'transfer_lost', accepts: ['transfer_lost', 'transfer_delayed'] },
+  transfer_delayed: { primary: 'transfer_delayed', accepts: ['transfer_delayed'] },
+  late_or_missing_asn: { primary: 'asn_late_or_missing', accepts: ['asn_late_or_missing'] },
+  receiving_variance: { primary: 'receiving_variance', accepts: ['receiving_variance'] },
+  supplier_lead_time_slip: { primary: 'supplier_lead_time_slip', accepts: ['supplier_lead_time_slip'] },
+  return_without_disposition: {
+    primary: 'return_without_disposition',
+    accepts: ['return_without_disposition'],
+  },
+  negative_on_hand_sequencing: { primary: 'negative_on_hand', accepts: ['negative_on_hand'] },
+  erp_store_mismatch: { primary: 'on_hand_mismatch', accepts: ['on_hand_mismatch'] },
+  promotion_spike_unplanned: { primary: 'demand_spike', accepts: ['demand_spike'] },
+  one_off_demand_spike: { primary: 'demand_spike', accepts: ['demand_spike'] },
+  demand_drop: { primary: 'demand_drop', accepts: ['demand_drop'] },
+  marketplace_oversell: {
+    primary: 'listing_below_threshold',
+    accepts: ['listing_below_threshold', 'atp_overcommitted', 'short_pick_pattern'],
+  },
+  promotion_stockout: { primary: 'promotion_stockout_risk', accepts: ['promotion_stockout_risk'] },
+  oms_double_allocation: { primary: 'atp_overcommitted', accepts: ['atp_overcommitted'] },
+  mislocated_stock: { primary: 'short_pick_pattern', accepts: ['short_pick_pattern'] },
+} as Record<FaultType, { primary: ExceptionType; accepts: ExceptionType[] }>;
+
+/** Detection may come this long after a fault's end (or the run's, when it never ended). */
+export const GRACE_HOURS = 72;
+
+/** An exception as the evaluation sees it. */
+export interface RaisedException {
+  id: string;
+  type: ExceptionType;
+  sku: string | null;
+  location: string | null;
+  category: string | null;
+  /** When it was first raised, in ms of simulated time. */
+  raisedAt: number;
+  confidence: number;
+}
+
+export interface TypeScore {
+  type: ExceptionType;
+  labels: number;
+  detected: number;
+  raised: number;
+  true_positives: number;
+  precision: number | null;
+  recall: number | null;
+  f1: number | null;
+  ttd_median_hours: number | null;
+  ttd_p90_hours: number | null;
+}
+
+export interface EvalReport {
+  scenario: string;
+  seed: number;
+  days: number;
+  cells: number;
+  events: number;
+  types: TypeScore[];
+  overall: Omit<TypeScore, 'type'>;
+  false_per_1000_cell_days: number;
+  calibration: { bin: string; exceptions: number; real: number; share_real: number | null }[];
+  missed: { id: string; type: string; sku: string | null; location: string | null; start: string }[];
+  false_positives: {
+    id: string;
+    type: string;
+    sku: string | null;
+    location: string | null;
+    raised_at: string;
+    confidence: number;
+  }[];
+  seconds: number;
+}
+
+function matches(
+  e: RaisedException,
+  label: FaultLabel,
+  runEnd: number,
+  categoryOf: (sku: string) => string | undefined,
+) {
+  const map = LABEL_TYPES[label.type];
+  if (!map?.accepts.includes(e.type)) return false;
+  if (label.location !== e.location) return false;
+  if (label.sku && e.sku && label.sku !== e.sku) return false;
+  if (!label.sku && label.category && e.sku && categoryOf(e.sku) !== label.category) return false;
+  if (!label.sku && label.category && !e.sku && e.category && e.category !== label.category) return false;
+  const start = Date.parse(label.start);
+  const end = label.end ? Date.parse(label.end) : runEnd;
+  return e.raisedAt >= start - DAY && e.raisedAt <= Math.max(end, start) + GRACE_HOURS * HOUR;
+}
+
+const quantile = (sorted: number[], q: number) =>
+  sorted.length === 0
+    ? null
+    : sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1) + 0.5))]!;
+const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
+const f1Of = (p: number | null, r: number | null) =>
+  p === null || r === null ? null : p + r > 0 ? (2 * p * r) / (p + r) : 0;
+
+/**
+ * Scores exceptions against the twin's labels. The matching rule: same type (or one the
+ * label accepts, LABEL_TYPES), same location, same SKU when both name one (the category
+ * when the label is a category's), first raised from a day before the fault starts to
+ * GRACE_HOURS after it ends. An exception matching no label is a false one.
+ */
+export function scoreDetections(
+  exceptions: RaisedException[],
+  labels: FaultLabel[],
+  context: {
+    scenario: string;
+    seed: number;
+    days: number;
+    cells: number;
+    events: number;
+    runEnd: number;
+    seconds: number;
+    categoryOf: (sku: string) => string | undefined;
+  },
+): EvalReport {
+  const matchedBy = new Map<string, RaisedException[]>();
+  const isTrue = new Set<string>();
+  for (const label of labels) {
+    const hits = exceptions.filter((e) => matches(e, label, context.runEnd, context.categoryOf));
+    matchedBy.set(label.id, hits);
+    for (const h of hits) isTrue.add(h.id);
+  }
+  const types: TypeScore[] = EXCEPTION_TYPES.map((type) => {
+    const own = labels.filter((l) => LABEL_TYPES[l.type]?.primary === type);
+    const detected = own.filter((l) => (matchedBy.get(l.id) ?? []).length > 0);
+    const raised = exceptions.filter((e) => e.type === type);
+    const truePositives = raised.filter((e) => isTrue.has(e.id)).length;
+    const ttd = detected
+      .map((l) =>
+        Math.max(0, (Math.min(...matchedBy.get(l.id)!.map((e) => e.raisedAt)) - Date.parse(l.start)) / HOUR),
+      )
+      .sort((a, b) => a - b);
+    const precision = ratio(truePositives, raised.length);
+    const recall = ratio(detected.length, own.length);
+    return {
+      type,
+      labels: own.length,
+      detected: detected.length,
+      raised: raised.length,
+      true_positives: truePositives,
+      precision,
+      recall,
+      f1:
+        own.length === 0 && raised.length === 0
+          ? null
+          : f1Of(precision ?? (own.length > 0 ? 0 : null), recall ?? (raised.length > 0 ? 0 : null)),
+      ttd_median_hours: quantile(ttd, 0.5),
+      ttd_p90_hours: quantile(ttd, 0.9),
+    };
+  });
+  const allTtd = labels
+    .filter((l) => (matchedBy.get(l.id) ?? []).length > 0)
+    .map((l) =>
+      Math.max(0, (Math.min(...matchedBy.get(l.id)!.map((e) => e.raisedAt)) - Date.parse(l.start)) / HOUR),
+    )
+    .sort((a, b) => a - b);
+  const detectedAll = labels.filter((l) => (matchedBy.get(l.id) ?? []).length > 0).length;
+  const precision = ratio(isTrue.size, exceptions.length);
+  const recall = ratio(detectedAll, labels.length);
+  const falseOnes = exceptions.filter((e) => !isTrue.has(e.id));
+  const bins = [0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0001];
+  const calibration = bins.slice(0, -1).map((lo, i) => {
+    const hi = bins[i + 1]!;
+    const inBin = exceptions.filter((e) => e.confidence >= lo && e.confidence < hi);
+    const real = inBin.filter((e) => isTrue.has(e.id)).length;
+    return {
+      bin: `${lo.toFixed(2)}-${Math.min(1, hi).toFixed(2)}`,
+      exceptions: inBin.length,
+      real,
+      share_real: ratio(real, inBin.length),
+    };
+  });
+  return {
+    scenario: context.scenario,
+    seed: context.seed,
+    days: context.days,
+    cells: context.cells,
+    events: context.events,
+    types,
+    overall: {
+      labels: labels.length,
+      detected: detectedAll,
+      raised: exceptions.length,
+      true_positives: isTrue.size,
+      precision,
+      recall,
+      f1: f1Of(precision ?? (labels.length > 0 ? 0 : null), recall ?? (exceptions.length > 0 ? 0 : null)),
+      ttd_median_hours: quantile(allTtd, 0.5),
+      ttd_p90_hours: quantile(allTtd, 0.9),
+    },
+    false_per_1000_cell_days: (falseOnes.length / Math.max(1, context.cells * context.days)) * 1000,
+    calibration,
+    missed: labels
+      .filter((l) => (matchedBy.get(l.id) ?? []).length === 0)
+      .map((l) => ({ id: l.id, type: l.type, sku: l.sku, location: l.location, start: l.start })),
+    false_positives: falseOnes.map((e) => ({
+      id: e.id,
+      type: e.type,
+      sku: e.sku,
+      location: e.location,
+      raised_at: new Date(e.raisedAt).toISOString(),
+      confidence: e.confidence,
+    })),
+    seconds: context.seconds,
+  };
+}

@@ -1,0 +1,139 @@
+import { z } from 'zod';
+
+/**
+ * Detector settings, with their documented defaults (docs/exceptions.md). Every number a
+ * detector compares with lives here, so that a retailer can tune it per category and
+ * region without touching code.
+ */
+export const detectorSettingsSchema = z.object({
+  currency: z.string().default('USD'),
+  /** Days of sales history kept per SKU x location for expected rates. */
+  history_days: z.number().int().min(7).max(120).default(28),
+  /** Days of history a rate needs before the statistical detectors trust it. */
+  min_history_days: z.number().int().min(1).default(7),
+  /** Replenishment lead time in days, over which lost margin is estimated. */
+  store_lead_days: z.number().positive().default(3),
+  dc_lead_days: z.number().positive().default(14),
+
+  /** Phantom inventory: posterior probability the shelf is empty above which it is raised. */
+  phantom_min_probability: z.number().min(0.5).max(0.9999).default(0.97),
+  /** Prior: share of a store's cells whose shelf empties unrecorded per day since the last count. */
+  phantom_daily_prior: z.number().min(0).max(0.5).default(0.0015),
+  phantom_prior_floor: z.number().min(0).max(0.5).default(0.002),
+  /** Fewest expected sale days missed before a zero-sales run can count as evidence. */
+  phantom_min_expected_sale_days: z.number().min(0).default(3),
+  /** Days of sales history a record needs before its silence is evidence. */
+  phantom_min_history_days: z.number().int().min(1).default(7),
+
+  /** Record confidence below which available-to-promise is scaled down. */
+  atp_confidence_floor: z.number().min(0).max(1).default(0.5),
+
+  /** Sale or movement quantity above max(this, factor x the largest usual) is implausible. */
+  glitch_min_qty: z.number().positive().default(200),
+  glitch_factor: z.number().positive().default(50),
+
+  /** ERP vs store on-hand: units and consecutive reports that make a mismatch. */
+  mismatch_min_units: z.number().positive().default(3),
+  mismatch_min_reports: z.number().int().min(1).default(2),
+
+  /** Active listing below this ATP for longer than the grace hours is raised. */
+  listing_safety_units: z.number().min(0).default(2),
+  listing_grace_hours: z.number().min(0).default(30),
+
+  /** Receipt vs ASN/PO: relative and absolute shortfall tolerated. */
+  receiving_tolerance_share: z.number().min(0).max(1).default(0.02),
+  receiving_tolerance_units: z.number().min(0).default(0),
+  /** Hours after the PO's expected date with no ASN (or goods received first) that make it late. */
+  asn_grace_hours: z.number().min(0).default(48),
+
+  /** A transfer this many hours overdue is delayed; this many days overdue, lost. */
+  transfer_grace_hours: z.number().min(0).default(24),
+  transfer_lost_after_days: z.number().positive().default(7),
+
+  /** A return pending inspection longer than this many days. */
+  return_inspection_days: z.number().positive().default(4),
+
+  /** Duplicates: share of a location's day of events re-sent (noise is about 1%). */
+  duplicate_min_share: z.number().min(0).max(1).default(0.25),
+  duplicate_min_events: z.number().int().min(1).default(20),
+
+  /** Reporting gap: hours in trading time with no sale from a store that usually sells this many an hour. */
+  gap_min_expected_events: z.number().positive().default(25),
+  gap_min_hours: z.number().positive().default(4),
+
+  /** Demand spike / drop: tail probability under the expected rate, and the factor. */
+  spike_max_tail_probability: z.number().min(0).max(1).default(1e-6),
+  spike_min_units: z.number().positive().default(8),
+  spike_min_factor: z.number().positive().default(4),
+  /** ... and at least this many times the biggest day of the history window. */
+  spike_history_factor: z.number().positive().default(2.5),
+  category_spike_factor: z.number().positive().default(2),
+  category_drop_factor: z.number().min(0).max(1).default(0.45),
+  category_shift_days: z.number().int().min(1).default(3),
+  /** Negative-binomial dispersion of daily demand (smaller = more variable). */
+  demand_dispersion: z.number().positive().default(4),
+
+  /** Promotion stock-out risk: projected days of cover below the days of promotion left. */
+  promotion_cover_margin: z.number().min(0).default(1),
+
+  /** Supplier lead-time slip: mean lateness in days over the last receipts. */
+  slip_min_days: z.number().positive().default(3),
+  slip_min_receipts: z.number().int().min(1).default(2),
+
+  /** Short picks at one location within the window make a pattern. */
+  short_pick_min: z.number().int().min(1).default(2),
+  short_pick_window_days: z.number().positive().default(3),
+
+  /** Days after which a closed condition's exception is closed for lack of new evidence. */
+  stale_close_days: z.number().positive().default(14),
+});
+export type DetectorSettings = z.output<typeof detectorSettingsSchema>;
+
+/** Settings for some categories or regions, over the defaults. */
+export const detectorConfigSchema = z.object({
+  defaults: detectorSettingsSchema.partial().default({}),
+  overrides: z
+    .array(
+      z.object({
+        category: z.string().optional(),
+        region: z.string().optional(),
+        settings: detectorSettingsSchema.partial(),
+      }),
+    )
+    .default([]),
+});
+export type DetectorConfigInput = z.input<typeof detectorConfigSchema>;
+
+/** Resolves settings per category and region, most specific override last. */
+export class DetectorConfig {
+  readonly base: DetectorSettings;
+  private readonly overrides: z.output<typeof detectorConfigSchema>['overrides'];
+  private readonly cache = new Map<string, DetectorSettings>();
+
+  constructor(input: DetectorConfigInput = {}) {
+    const parsed = detectorConfigSchema.parse(input);
+    this.base = detectorSettingsSchema.parse(parsed.defaults);
+    this.overrides = parsed.overrides;
+  }
+
+  for(category: string | null, region: string | null): DetectorSettings {
+    const key = `${category ?? ''}\u0000${region ?? ''}`;
+    let settings = this.cache.get(key);
+    if (!settings) {
+      settings = { ...this.base };
+      const matching = this.overrides
+        .filter(
+          (o) =>
+            (o.category === undefined || o.category === category) &&
+            (o.region === undefined || o.region === region),
+        )
+        .sort((a, b) => specificity(a) - specificity(b));
+      for (const o of matching) Object.assign(settings, o.settings);
+      this.cache.set(key, settings);
+    }
+    return settings;
+  }
+}
+
+const specificity = (o: { category?: string; region?: string }) =>
+  (o.category === undefined ? 0 : 2) + (o.region === undefined ? 0 : 1);

@@ -1,0 +1,611 @@
+import type { InventoryEvent } from '../ingest/index.ts';
+import { effectsOf, type LedgerEvent } from '../ledger/index.ts';
+
+/**
+ * The detectors' shared view of the world, kept in memory and fed by the event log in
+ * arrival order: one record per SKU x location (balances, sales history, reports), one
+ * per location (reporting, duplicates, demand per category) and the open flows
+ * (transfers, purchase orders, returns). Pure: no I/O; rebuilt from the log on start.
+ */
+
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+
+export interface SkuInfo {
+  sku: string;
+  category: string;
+  unitCost: number;
+  unitPrice: number;
+}
+
+export interface LocationInfo {
+  location: string;
+  kind: string;
+  region: string;
+  /** Offset of local time from UTC, in ms (a fixed offset per location). */
+  offsetMs: number;
+}
+
+export interface MasterSnapshot {
+  skus: Map<string, SkuInfo>;
+  locations: Map<string, LocationInfo>;
+}
+
+/** One event as the engine sees it: the validated body, its base quantity and log position. */
+export interface ObservedEvent {
+  seq: number;
+  event: InventoryEvent;
+  qtyBase: number | null;
+  /** occurred_at in ms. */
+  at: number;
+}
+
+/** A delivery that idempotency turned away: the same event_id again (duplicate) or with another body (conflict). */
+export interface ObservedDelivery {
+  seq: number;
+  kind: 'duplicate' | 'conflict';
+  event_id: string;
+  type: string;
+  sku: string;
+  location: string;
+  at: number;
+}
+
+export interface Report {
+  qty: number;
+  at: number;
+  event_id: string;
+}
+
+export interface PromotionWindow {
+  id: string;
+  from: number;
+  to: number;
+  uplift: number;
+  event_id: string;
+}
+
+/** Days of demand history kept per record (a ring, indexed by local day). */
+export const HISTORY = 35;
+
+export class DemandHistory {
+  /** Units sold per local day. */
+  readonly units = new Float64Array(HISTORY);
+  /** Newest local day held; -1 before the first sale. */
+  day = -1;
+  /** First local day this record was seen (history starts here). */
+  firstDay = -1;
+
+  add(day: number, qty: number): void {
+    if (this.firstDay < 0 || day < this.firstDay) this.firstDay = day;
+    this.advance(day);
+    if (day <= this.day - HISTORY) return;
+    this.units[day % HISTORY]! += qty;
+  }
+
+  advance(day: number): void {
+    if (this.firstDay < 0) this.firstDay = day;
+    if (day <= this.day) return;
+    const from = Math.max(this.day + 1, day - HISTORY + 1);
+    for (let d = from; d <= day; d++) this.units[d % HISTORY] = 0;
+    this.day = day;
+  }
+
+  on(day: number): number {
+    if (day > this.day || day <= this.day - HISTORY || day < this.firstDay) return 0;
+    return this.units[day % HISTORY]!;
+  }
+
+  /** Complete days of history before `day` (at most `window`). */
+  daysBefore(day: number, window: number): number {
+    if (this.firstDay < 0) return 0;
+    return Math.max(0, Math.min(window, day - this.firstDay, HISTORY - 1));
+  }
+}
+
+export interface Cell {
+  key: string;
+  sku: SkuInfo;
+  loc: LocationInfo;
+  onHand: number;
+  pending: number;
+  damaged: number;
+  reserved: number;
+  picked: number;
+  inTransitIn: number;
+  /** The latest count: events that happened before it are already in it. */
+  countAt: number;
+  countQty: number | null;
+  countEventId: string | null;
+  /** Movements after the count, kept a few days so that a late count re-sums correctly. */
+  recent: { at: number; d: number }[];
+  demand: DemandHistory;
+  /** Days with at least one sale, per local day (for zero-sales likelihoods). */
+  saleDays: DemandHistory;
+  lastSaleAt: number;
+  lastSaleEventId: string | null;
+  /** When stock last came in (receipt, transfer, found): a restocked shelf restarts the zero-sales clock. */
+  lastInboundAt: number;
+  /** Largest quantity seen per event type in normal operation. */
+  maxQty: Map<string, number>;
+  reports: Map<string, Report>;
+  promotions: PromotionWindow[];
+  /**
+   * Phantom evidence (stores): time spent at each sellable record level since the last
+   * count, and the lowest level at which a sale still happened (the shelf had stock
+   * then, so the record cannot be overstated by that much).
+   */
+  levelTime: Map<number, number> | null;
+  level: number;
+  levelSince: number;
+  minSaleLevel: number;
+  /** Listing status per channel, from listing_status events. */
+  listings: Map<string, 'active' | 'paused'>;
+  lastMarketplaceOrderAt: number;
+  lastEventAt: number;
+}
+
+export interface LocationState {
+  info: LocationInfo;
+  /** Latest occurred_at of activity (a sale at a store, a pick elsewhere). */
+  lastActivityAt: number;
+  lastActivityEventId: string | null;
+  /** Activity events per local day (how busy the till or the pickers usually are). */
+  activity: DemandHistory;
+  /** Activity events per local hour of the day, all history: the trading-hours profile. */
+  hourly: Float64Array;
+  /** While a reporting gap is open, demand figures of this location are incomplete. */
+  gapSince: number;
+  /** Units sold per category per local day, promoted SKUs left out. */
+  categories: Map<string, DemandHistory>;
+  /** Deliveries per local day: all, and duplicates. */
+  deliveries: DemandHistory;
+  duplicates: DemandHistory;
+  duplicateSamples: { event_id: string; type: string; at: number; kind: string }[];
+  shortPicks: { event_id: string; sku: string; at: number; qty: number }[];
+}
+
+export interface TransferFlow {
+  id: string;
+  sku: string;
+  from: string;
+  to: string;
+  qty: number;
+  shippedAt: number;
+  expectedAt: number;
+  received: number;
+  receivedAt: number;
+  shipEventId: string;
+  receiptEventIds: string[];
+}
+
+export interface SupplyFlow {
+  /** The PO id (or the ASN id when an ASN names no PO). */
+  id: string;
+  sku: string;
+  location: string;
+  supplier: string | null;
+  ordered: number;
+  orderedAt: number;
+  poExpectedAt: number;
+  poEventId: string | null;
+  asnId: string | null;
+  asnQty: number;
+  asnAt: number;
+  asnExpectedAt: number;
+  asnEventId: string | null;
+  received: number;
+  receivedAt: number;
+  receiptEventIds: string[];
+}
+
+export interface ReturnFlow {
+  id: string;
+  sku: string;
+  location: string;
+  qty: number;
+  at: number;
+  eventId: string;
+  settled: number;
+}
+
+export const cellKey = (location: string, sku: string) => `${location}\u0000${sku}`;
+export const localDay = (at: number, loc: LocationInfo) => Math.floor((at + loc.offsetMs) / DAY);
+/** Hour of the local day, 0..24. */
+export const localHour = (at: number, loc: LocationInfo) =>
+  ((((at + loc.offsetMs) % DAY) + DAY) % DAY) / HOUR;
+
+export class WorldState {
+  readonly cells = new Map<string, Cell>();
+  readonly locations = new Map<string, LocationState>();
+  readonly transfers = new Map<string, TransferFlow>();
+  readonly supply = new Map<string, SupplyFlow>();
+  readonly returns = new Map<string, ReturnFlow>();
+  /** The records of each SKU, across locations (for peer comparisons). */
+  readonly skuCells = new Map<string, Cell[]>();
+
+  constructor(readonly master: MasterSnapshot) {}
+
+  location(code: string): LocationState | undefined {
+    let state = this.locations.get(code);
+    if (!state) {
+      const info = this.master.locations.get(code);
+      if (!info) return undefined;
+      state = {
+        info,
+        lastActivityAt: Number.NEGATIVE_INFINITY,
+        lastActivityEventId: null,
+        activity: new DemandHistory(),
+        hourly: new Float64Array(24),
+        gapSince: Number.NaN,
+        categories: new Map(),
+        deliveries: new DemandHistory(),
+        duplicates: new DemandHistory(),
+        duplicateSamples: [],
+        shortPicks: [],
+      };
+      this.locations.set(code, state);
+    }
+    return state;
+  }
+
+  cell(location: string, sku: string): Cell | undefined {
+    const key = cellKey(location, sku);
+    let cell = this.cells.get(key);
+    if (!cell) {
+      const skuInfo = this.master.skus.get(sku);
+      const loc = this.master.locations.get(location);
+      if (!skuInfo || !loc) return undefined;
+      cell = {
+        key,
+        sku: skuInfo,
+        loc,
+        onHand: 0,
+        pending: 0,
+        damaged: 0,
+        reserved: 0,
+        picked: 0,
+        inTransitIn: 0,
+        countAt: Number.NEGATIVE_INFINITY,
+        countQty: null,
+        countEventId: null,
+        recent: [],
+        demand: new DemandHistory(),
+        saleDays: new DemandHistory(),
+        lastSaleAt: Number.NEGATIVE_INFINITY,
+        lastSaleEventId: null,
+        lastInboundAt: Number.NEGATIVE_INFINITY,
+        maxQty: new Map(),
+        reports: new Map(),
+        promotions: [],
+        listings: new Map(),
+        levelTime: loc.kind === 'store' ? new Map() : null,
+        level: 0,
+        levelSince: Number.NEGATIVE_INFINITY,
+        minSaleLevel: Number.POSITIVE_INFINITY,
+        lastMarketplaceOrderAt: Number.NEGATIVE_INFINITY,
+        lastEventAt: Number.NEGATIVE_INFINITY,
+      };
+      this.cells.set(key, cell);
+      const peers = this.skuCells.get(sku);
+      if (peers) peers.push(cell);
+      else this.skuCells.set(sku, [cell]);
+    }
+    return cell;
+  }
+
+  /** Sellable units on record: on hand less returns awaiting inspection and damaged units. */
+  static sellable(cell: Cell): number {
+    return cell.onHand - cell.pending - cell.damaged;
+  }
+
+  /** What channels may still promise: sellable less reserved and picked. */
+  static atp(cell: Cell): number {
+    return WorldState.sellable(cell) - cell.reserved - cell.picked;
+  }
+
+  /** Promotion uplift in force for a cell at a time (1 when none). */
+  static uplift(cell: Cell, at: number): number {
+    let uplift = 1;
+    for (const p of cell.promotions) if (p.from <= at && at < p.to) uplift = Math.max(uplift, p.uplift);
+    return uplift;
+  }
+
+  /** True when a promotion ran, or its after-dip lasted, on the local day. */
+  static promotedOn(cell: Cell, day: number): boolean {
+    for (const p of cell.promotions) {
+      const from = localDay(p.from, cell.loc);
+      const to = localDay(p.to, cell.loc) + 3;
+      if (from <= day && day <= to) return true;
+    }
+    return false;
+  }
+
+  /** Applies one event to the balances and histories. Returns the cell it touched. */
+  apply(o: ObservedEvent): Cell | undefined {
+    const e = o.event;
+    const cell = this.cell(e.location, e.sku);
+    if (!cell) return undefined;
+    const ledger: LedgerEvent = { event: e, at: '', qtyBase: o.qtyBase };
+    const q = o.qtyBase ?? 0;
+    if (o.at > cell.lastEventAt) cell.lastEventAt = o.at;
+    const levelBefore = WorldState.sellable(cell);
+    for (const effect of effectsOf(ledger)) {
+      if (effect.kind === 'delta') {
+        const target = effect.primary ? cell : this.cell(effect.location, e.sku);
+        if (!target) continue;
+        const d = effect.delta;
+        if (d.on_hand) this.moveOnHand(target, o.at, d.on_hand);
+        target.pending += d.returns_pending ?? 0;
+        target.damaged += d.damaged ?? 0;
+        target.reserved += d.reserved ?? 0;
+        target.picked += d.picked ?? 0;
+        target.inTransitIn += d.in_transit_in ?? 0;
+      } else if (effect.kind === 'count' && effect.lot === undefined) {
+        this.count(cell, o.at, effect.qty, e.event_id);
+      } else if (effect.kind === 'snapshot') {
+        const prev = cell.reports.get(effect.source);
+        if (!prev || prev.at <= o.at)
+          cell.reports.set(effect.source, { qty: effect.onHand, at: o.at, event_id: e.event_id });
+      } else if (effect.kind === 'listing') {
+        cell.listings.set(effect.channel, effect.status);
+      }
+    }
+    if (e.type === 'sale') this.recordSale(cell, o, q);
+    if (cell.levelTime) this.trackLevel(cell, o, levelBefore);
+    if (e.type === 'sale' || (e.type === 'pick' && cell.loc.kind !== 'store')) this.recordActivity(cell, o);
+    if (
+      e.type === 'receipt' ||
+      e.type === 'transfer_received' ||
+      (e.type === 'adjustment' && e.reason === 'found')
+    ) {
+      if (o.at > cell.lastInboundAt) cell.lastInboundAt = o.at;
+    }
+    if (e.type === 'promotion') {
+      const from = Date.parse(e.starts_at);
+      const to = Date.parse(e.ends_at);
+      if (!cell.promotions.some((p) => p.from === from && p.to === to)) {
+        cell.promotions.push({
+          id: e.ref?.promotion_id ?? e.event_id,
+          from,
+          to,
+          uplift: e.uplift ?? 1.5,
+          event_id: e.event_id,
+        });
+      }
+      cell.promotions = cell.promotions.filter((p) => p.to > o.at - 40 * DAY);
+    }
+    if (e.type === 'reservation' && e.channel === 'marketplace' && o.at > cell.lastMarketplaceOrderAt) {
+      cell.lastMarketplaceOrderAt = o.at;
+    }
+    this.trackFlows(o, q);
+    return cell;
+  }
+
+  private moveOnHand(cell: Cell, at: number, d: number): void {
+    // A movement that happened before the latest count is already in the count.
+    if (at < cell.countAt) return;
+    cell.onHand += d;
+    cell.recent.push({ at, d });
+    if (cell.recent.length > 64) cell.recent.splice(0, cell.recent.length - 32);
+  }
+
+  private count(cell: Cell, at: number, qty: number, eventId: string): void {
+    if (at < cell.countAt) return;
+    let after = 0;
+    for (const m of cell.recent) if (m.at > at) after += m.d;
+    cell.recent = cell.recent.filter((m) => m.at > at);
+    cell.onHand = qty + after;
+    cell.countAt = at;
+    cell.countQty = qty;
+    cell.countEventId = eventId;
+  }
+
+  private recordSale(cell: Cell, o: ObservedEvent, q: number): void {
+    const day = localDay(o.at, cell.loc);
+    cell.demand.add(day, q);
+    if (cell.saleDays.on(day) === 0) cell.saleDays.add(day, 1);
+    else cell.saleDays.advance(day);
+    if (o.at > cell.lastSaleAt) {
+      cell.lastSaleAt = o.at;
+      cell.lastSaleEventId = o.event.event_id;
+    }
+    const store = this.location(cell.loc.location);
+    if (!store) return;
+    if (!WorldState.promotedOn(cell, day)) {
+      let hist = store.categories.get(cell.sku.category);
+      if (!hist) {
+        hist = new DemandHistory();
+        hist.firstDay = store.deliveries.firstDay;
+        store.categories.set(cell.sku.category, hist);
+      }
+      hist.add(day, q);
+    }
+  }
+
+  private trackLevel(cell: Cell, o: ObservedEvent, before: number): void {
+    const times = cell.levelTime!;
+    if (o.event.type === 'cycle_count' && o.event.lot === undefined && o.at >= cell.countAt) {
+      times.clear();
+      cell.minSaleLevel = Number.POSITIVE_INFINITY;
+      cell.level = WorldState.sellable(cell);
+      cell.levelSince = o.at;
+      return;
+    }
+    if (o.event.type === 'sale' && o.at >= cell.countAt && before < cell.minSaleLevel)
+      cell.minSaleLevel = before;
+    const after = WorldState.sellable(cell);
+    if (after === cell.level) return;
+    if (o.at > cell.levelSince && Number.isFinite(cell.levelSince) && cell.level > 0 && cell.level <= 1000) {
+      times.set(cell.level, (times.get(cell.level) ?? 0) + (o.at - cell.levelSince));
+    }
+    cell.level = after;
+    if (o.at > cell.levelSince || !Number.isFinite(cell.levelSince)) cell.levelSince = o.at;
+  }
+
+  /**
+   * Days since the last count in which the record showed stock no sale has disproved:
+   * at or below the largest overstatement the sales still allow (one less than the
+   * lowest level a sale happened at).
+   */
+  static unexplainedDays(cell: Cell, now: number): { days: number; bound: number } {
+    if (!cell.levelTime) return { days: 0, bound: 0 };
+    const bound = cell.minSaleLevel - 1;
+    let ms = 0;
+    for (const [level, t] of cell.levelTime) if (level <= bound) ms += t;
+    if (cell.level > 0 && cell.level <= bound && Number.isFinite(cell.levelSince) && now > cell.levelSince)
+      ms += now - cell.levelSince;
+    return { days: ms / DAY, bound };
+  }
+
+  private recordActivity(cell: Cell, o: ObservedEvent): void {
+    const loc = this.location(cell.loc.location);
+    if (!loc) return;
+    loc.activity.add(localDay(o.at, loc.info), 1);
+    loc.hourly[Math.floor(localHour(o.at, loc.info)) % 24]! += 1;
+    if (o.at > loc.lastActivityAt) {
+      loc.lastActivityAt = o.at;
+      loc.lastActivityEventId = o.event.event_id;
+    }
+  }
+
+  private trackFlows(o: ObservedEvent, q: number): void {
+    const e = o.event;
+    const ref = e.ref ?? {};
+    switch (e.type) {
+      case 'transfer_shipped': {
+        const id = ref.transfer_id ?? e.event_id;
+        const t = this.transfers.get(id);
+        const expectedAt = e.expected_at ? Date.parse(e.expected_at) : o.at + 2 * DAY;
+        if (t) {
+          t.qty += q;
+          t.shipEventId ||= e.event_id;
+        } else {
+          this.transfers.set(id, {
+            id,
+            sku: e.sku,
+            from: e.location,
+            to: e.to_location,
+            qty: q,
+            shippedAt: o.at,
+            expectedAt,
+            received: 0,
+            receivedAt: Number.NaN,
+            shipEventId: e.event_id,
+            receiptEventIds: [],
+          });
+        }
+        break;
+      }
+      case 'transfer_received': {
+        const id = ref.transfer_id;
+        const t = id ? this.transfers.get(id) : undefined;
+        if (t) {
+          t.received += q;
+          t.receivedAt = o.at;
+          t.receiptEventIds.push(e.event_id);
+        }
+        break;
+      }
+      case 'purchase_order': {
+        const id = ref.po_id ?? e.event_id;
+        const f = this.supplyFlow(id, e.sku, e.location);
+        f.ordered += q;
+        f.orderedAt = o.at;
+        f.supplier = e.supplier ?? f.supplier;
+        f.poExpectedAt = e.expected_at ? Date.parse(e.expected_at) : Number.NaN;
+        f.poEventId = e.event_id;
+        break;
+      }
+      case 'asn': {
+        const id = ref.po_id ?? ref.asn_id ?? e.event_id;
+        const f = this.supplyFlow(id, e.sku, e.location);
+        f.asnId = ref.asn_id ?? e.event_id;
+        f.asnQty += q;
+        f.asnAt = o.at;
+        f.asnExpectedAt = e.expected_at ? Date.parse(e.expected_at) : Number.NaN;
+        f.asnEventId = e.event_id;
+        f.supplier = e.supplier ?? f.supplier;
+        break;
+      }
+      case 'receipt': {
+        const id = ref.po_id ?? ref.asn_id;
+        if (!id) break;
+        const f = this.supplyFlow(id, e.sku, e.location);
+        f.received += q;
+        f.receivedAt = o.at;
+        f.receiptEventIds.push(e.event_id);
+        if (ref.asn_id && !f.asnId) f.asnId = ref.asn_id;
+        break;
+      }
+      case 'return': {
+        if (e.disposition !== 'pending') break;
+        const id = ref.return_id ?? e.event_id;
+        const r = this.returns.get(id);
+        if (r) r.qty += q;
+        else
+          this.returns.set(id, {
+            id,
+            sku: e.sku,
+            location: e.location,
+            qty: q,
+            at: o.at,
+            eventId: e.event_id,
+            settled: 0,
+          });
+        break;
+      }
+      case 'return_disposition': {
+        if (e.from !== 'pending') break;
+        const id = ref.return_id;
+        const r = id ? this.returns.get(id) : undefined;
+        if (r) r.settled += q;
+        break;
+      }
+      default:
+    }
+  }
+
+  private supplyFlow(id: string, sku: string, location: string): SupplyFlow {
+    let f = this.supply.get(id);
+    if (!f) {
+      f = {
+        id,
+        sku,
+        location,
+        supplier: null,
+        ordered: 0,
+        orderedAt: Number.NaN,
+        poExpectedAt: Number.NaN,
+        poEventId: null,
+        asnId: null,
+        asnQty: 0,
+        asnAt: Number.NaN,
+        asnExpectedAt: Number.NaN,
+        asnEventId: null,
+        received: 0,
+        receivedAt: Number.NaN,
+        receiptEventIds: [],
+      };
+      this.supply.set(id, f);
+    }
+    return f;
+  }
+
+  /** Records a delivery idempotency turned away. */
+  delivery(d: ObservedDelivery): LocationState | undefined {
+    const loc = this.location(d.location);
+    if (!loc) return undefined;
+    const day = localDay(d.at, loc.info);
+    loc.duplicates.add(day, 1);
+    loc.duplicateSamples.push({ event_id: d.event_id, type: d.type, at: d.at, kind: d.kind });
+    if (loc.duplicateSamples.length > 200) loc.duplicateSamples.splice(0, 100);
+    return loc;
+  }
+
+  /** Counts every accepted event per location per day (the base of duplicate shares). */
+  countDelivery(location: string, at: number): void {
+    const loc = this.location(location);
+    if (loc) loc.deliveries.add(localDay(at, loc.info), 1);
+  }
+}

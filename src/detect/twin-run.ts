@@ -1,0 +1,171 @@
+import { validateMaster } from '../catalog/index.ts';
+import { type MasterView, parseEvent, resolveEvent } from '../ingest/index.ts';
+import { buildNetwork, type FaultLabel, type Scenario, type TwinEvent, World } from '../twin/index.ts';
+import { masterData } from '../twin/network.ts';
+import { DetectionEngine } from './engine.ts';
+import type { RaisedException } from './eval.ts';
+import { masterSnapshot } from './master.ts';
+import type { DetectorConfigInput } from './settings.ts';
+import type { ObservedDelivery, ObservedEvent } from './state.ts';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** Where the twin's events go: a fresh invex (database path) or the engine alone (memory path). */
+export interface DetectionPipeline {
+  /** Delivers the events that arrived up to `now`, in arrival order. */
+  deliver(bodies: Record<string, unknown>[], now: number): Promise<void>;
+  sweep(now: number): Promise<void>;
+  exceptions(): Promise<RaisedException[]>;
+}
+
+export interface TwinRun {
+  labels: FaultLabel[];
+  events: number;
+  cells: number;
+  days: number;
+  runEnd: number;
+  categoryOf: (sku: string) => string | undefined;
+}
+
+/**
+ * Plays a scenario into a pipeline as the systems would deliver it: each hour's arrivals
+ * in one delivery, with a sweep every few simulated hours.
+ */
+export async function playTwinInto(
+  scenario: Scenario,
+  seed: number,
+  pipelineFor: (master: Record<string, unknown>[]) => Promise<DetectionPipeline>,
+  options: { sweepEveryHours?: number; onDay?: (day: number) => void } = {},
+): Promise<TwinRun & { pipeline: DetectionPipeline }> {
+  const sweepEvery = options.sweepEveryHours ?? 3;
+  const net = buildNetwork(scenario, seed);
+  const master = masterData(net);
+  const records = [...master.skus, ...master.locations];
+  const pipeline = await pipelineFor(records);
+  const world = new World(net, scenario, seed);
+  let arrived: TwinEvent[] = [];
+  const sink = {
+    events(list: TwinEvent[]) {
+      for (const e of list) arrived.push(e);
+    },
+    truth() {},
+  };
+  const start = Date.parse(`${scenario.start}T00:00:00Z`);
+  let events = 0;
+  world.open();
+  for (let day = 0; day <= scenario.days; day++) {
+    if (day < scenario.days) world.step(day, sink);
+    else world.drain(sink);
+    const dayStart = start + day * DAY;
+    let i = 0;
+    for (let h = 1; h <= 24; h++) {
+      const until = dayStart + h * HOUR;
+      const chunk: Record<string, unknown>[] = [];
+      while (i < arrived.length && (arrived[i]!.arrival < until || day === scenario.days))
+        chunk.push(arrived[i++]!.body);
+      events += chunk.length;
+      if (chunk.length > 0) await pipeline.deliver(chunk, until);
+      if (h % sweepEvery === 0) await pipeline.sweep(until);
+      if (day === scenario.days) break;
+    }
+    arrived = [];
+    options.onDay?.(day);
+  }
+  const runEnd = start + scenario.days * DAY;
+  const categories = new Map(master.skus.map((s) => [String(s.sku), String(s.category)]));
+  return {
+    pipeline,
+    labels: world.labels,
+    events,
+    cells: net.held.length * net.skus.length,
+    days: scenario.days,
+    runEnd,
+    categoryOf: (sku) => categories.get(sku),
+  };
+}
+
+/** The engine alone, fed in memory with the same validation and idempotency as ingestion. */
+export function memoryPipeline(
+  records: Record<string, unknown>[],
+  config: DetectorConfigInput = {},
+  startAt = Date.now(),
+) {
+  const validated = validateMaster(records);
+  const view: MasterView = {
+    skus: new Map(
+      validated.skus.map((s) => [
+        s.sku,
+        {
+          sku: s.sku,
+          base_uom: s.base_uom,
+          uoms: s.uoms ?? {},
+          regulated: s.regulated ?? false,
+          category: s.category,
+          unit_cost: s.unit_cost,
+          unit_price: s.unit_price,
+        },
+      ]),
+    ),
+    locations: new Map(
+      validated.locations.map((l) => [
+        l.location,
+        { location: l.location, kind: l.kind, region: l.region, channels: l.channels ?? [] },
+      ]),
+    ),
+    channels: new Set(['store', 'ecommerce', 'marketplace']),
+  };
+  const engine = new DetectionEngine(masterSnapshot(validated.skus, validated.locations, startAt), config);
+  const hashes = new Map<string, string>();
+  let seq = 0;
+  const pipeline: DetectionPipeline & { engine: DetectionEngine } = {
+    engine,
+    async deliver(bodies, now) {
+      const events: ObservedEvent[] = [];
+      const deliveries: ObservedDelivery[] = [];
+      for (const body of bodies) {
+        const parsed = parseEvent(body);
+        if (!parsed.ok) continue;
+        const resolved = resolveEvent(parsed.event, parsed.at, view);
+        if (!resolved.ok) continue;
+        const e = parsed.event;
+        const known = hashes.get(e.event_id);
+        const at = Date.parse(e.occurred_at);
+        if (known !== undefined) {
+          deliveries.push({
+            seq: ++seq,
+            kind: known === parsed.hash ? 'duplicate' : 'conflict',
+            event_id: e.event_id,
+            type: e.type,
+            sku: e.sku,
+            location: e.location,
+            at,
+          });
+          continue;
+        }
+        hashes.set(e.event_id, parsed.hash);
+        events.push({ seq: ++seq, event: e, qtyBase: resolved.ledger.qtyBase, at });
+      }
+      engine.observe(events, deliveries, now);
+    },
+    async sweep(now) {
+      engine.sweep(now);
+    },
+    async exceptions() {
+      const all = new Map<string, RaisedException>();
+      for (const r of engine.takeChanges()) {
+        all.set(r.id, {
+          id: r.id,
+          type: r.type,
+          sku: r.sku,
+          location: r.location,
+          category: r.category,
+          raisedAt: engine.firstRaisedAt.get(r.id) ?? Date.parse(r.opened_at),
+          confidence: r.confidence,
+        });
+      }
+      return [...all.values()];
+    },
+  };
+  return pipeline;
+}
