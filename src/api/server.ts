@@ -10,10 +10,12 @@ import {
 import type { Config } from '../core/config.ts';
 import { InvexError } from '../core/errors.ts';
 import type { Database } from '../db/index.ts';
+import type { DetectionService } from '../detect/index.ts';
 import { authenticate, authorize, type Permission, type Principal } from '../govern/index.ts';
 import { errorHandler, problem } from './problem.ts';
 import { deadLetterRoutes } from './routes/dead-letters.routes.ts';
 import { eventRoutes } from './routes/events.routes.ts';
+import { exceptionRoutes } from './routes/exceptions.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { lineageRoutes } from './routes/lineage.routes.ts';
 import { masterRoutes } from './routes/master.routes.ts';
@@ -34,6 +36,8 @@ export interface ServerDeps {
   db: Database;
   config: Config;
   version: string;
+  /** The exception engine following the log; absent, exceptions are read-only. */
+  detection?: DetectionService;
 }
 
 export type App = FastifyInstance<
@@ -102,5 +106,6 @@ export async function buildServer(deps: ServerDeps, logger: boolean | object = f
   await app.register(lineageRoutes(deps));
   await app.register(masterRoutes(deps));
   await app.register(tokenRoutes(deps));
+  await app.register(exceptionRoutes(deps));
   return app;
 }

@@ -3,6 +3,8 @@ import { isInvexError } from '../core/errors.ts';
 import { registerDb } from './commands/db.command.ts';
 import { registerDemo } from './commands/demo.command.ts';
 import { registerDlq } from './commands/dlq.command.ts';
+import { registerEval } from './commands/eval.command.ts';
+import { registerDetect, registerExceptions } from './commands/exceptions.command.ts';
 import { registerIngest } from './commands/ingest.command.ts';
 import { registerMaster } from './commands/master.command.ts';
 import { registerSchema } from './commands/schema.command.ts';
@@ -33,6 +35,9 @@ export function buildProgram(): Command {
   registerSchema(program);
   registerDemo(program);
   registerSim(program);
+  registerExceptions(program);
+  registerDetect(program);
+  registerEval(program);
   return program;
 }
 

@@ -1,4 +1,5 @@
 import { InvexError } from '../core/errors.ts';
+import type { DetectionStats, ExceptionRecord } from '../detect/index.ts';
 import type { IngestResult } from '../ingest/index.ts';
 import type { StockPicture } from '../ledger/index.ts';
 
@@ -69,6 +70,18 @@ export class RemoteClient {
 
   deadLetters(query: URLSearchParams): Promise<{ items: unknown[]; next_cursor: string | null }> {
     return this.request('GET', `/v1/dead-letters?${query}`);
+  }
+
+  exceptions(query: URLSearchParams): Promise<{ items: ExceptionRecord[]; next_cursor: string | null }> {
+    return this.request('GET', `/v1/exceptions?${query}`);
+  }
+
+  exception(id: string): Promise<ExceptionRecord> {
+    return this.request('GET', `/v1/exceptions/${encodeURIComponent(id)}`);
+  }
+
+  sweep(): Promise<DetectionStats> {
+    return this.request('POST', '/v1/detect/sweep');
   }
 
   replay(body: { ids?: string[]; reason?: string }): Promise<IngestResult & { replayed: number }> {

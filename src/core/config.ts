@@ -85,6 +85,27 @@ export const settings = {
     secret: false,
     schema: channelBuffers.prefault('store=0,ecommerce=0,marketplace=2'),
   },
+  sweepSeconds: {
+    env: 'INVEX_SWEEP_SECONDS',
+    description:
+      'How often `invex serve` runs the exception sweeps (SLA clocks, zero-sales runs, reporting gaps), in seconds; 0 turns the schedule off',
+    secret: false,
+    schema: z.coerce.number().int().min(0).max(86_400).default(300),
+  },
+  clock: {
+    env: 'INVEX_CLOCK',
+    description:
+      'What "now" is for the exception sweeps: `wall` (the machine clock) or `events` (the latest time the events have reached: for replayed or simulated history, as in the demo)',
+    secret: false,
+    schema: z.enum(['wall', 'events']).default('wall'),
+  },
+  detectorsFile: {
+    env: 'INVEX_DETECTORS',
+    description:
+      'A JSON file of detector settings: {"defaults": {...}, "overrides": [{"category": "...", "region": "...", "settings": {...}}]} (docs/exceptions.md); unset, the documented defaults',
+    secret: false,
+    schema: z.string().min(1).optional(),
+  },
 } as const;
 
 type Settings = typeof settings;

@@ -36,6 +36,10 @@ export type ErrorCode =
   // ledger
   | 'stock_not_found'
   | 'lineage_ref_invalid'
+  // detect
+  | 'exception_not_found'
+  | 'database_not_empty'
+  | 'detector_config_invalid'
   // govern
   | 'token_missing'
   | 'token_invalid'

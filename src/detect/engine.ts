@@ -31,6 +31,10 @@ export class DetectionEngine {
   private readonly changed = new Map<string, ExceptionRecord>();
   private readonly storeErrors = new Map<string, StoreErrorRate>();
   private clock = 0;
+  /** The latest occurred_at seen (not beyond the clock of the batch that brought it). */
+  watermark = 0;
+  /** While rebuilding state from the log, detectors run but raise and close nothing. */
+  muted = false;
   /** Exceptions ever opened (raised or reopened), by id: the eval's view of history. */
   readonly firstRaisedAt = new Map<string, number>();
 
@@ -60,6 +64,7 @@ export class DetectionEngine {
     this.tick(now);
     const ctx = this.context();
     for (const o of events) {
+      if (o.at > this.watermark && o.at <= now) this.watermark = o.at;
       const counting = o.event.type === 'cycle_count' && o.event.lot === undefined;
       const before = counting ? this.state.cells.get(cellKey(o.event.location, o.event.sku)) : undefined;
       const onHandBefore = before?.onHand;
@@ -109,6 +114,35 @@ export class DetectionEngine {
     );
   }
 
+  /** Record confidence of every store record that is in doubt or was in doubt (for the stock picture). */
+  confidenceChanges(previous: Map<string, number>, now = this.clock) {
+    const out: { location: string; sku: string; confidence: number; probability_empty: number }[] = [];
+    for (const cell of this.state.cells.values()) {
+      if (cell.loc.kind !== 'store') continue;
+      const reading = readConfidence(
+        cell,
+        now,
+        this.config.for(cell.sku.category, cell.loc.region),
+        this.storeErrors.get(cell.loc.location),
+      );
+      const before = previous.get(cell.key);
+      const value = Number(reading.confidence.toFixed(3));
+      if (
+        (before === undefined && value < 0.95) ||
+        (before !== undefined && Math.abs(before - value) >= 0.02)
+      ) {
+        previous.set(cell.key, value);
+        out.push({
+          location: cell.loc.location,
+          sku: cell.sku.sku,
+          confidence: value,
+          probability_empty: Number(reading.emptyProbability.toFixed(4)),
+        });
+      }
+    }
+    return out;
+  }
+
   private tick(now: number): void {
     if (now > this.clock) this.clock = now;
   }
@@ -145,6 +179,7 @@ export class DetectionEngine {
   }
 
   private raise(f: Finding): void {
+    if (this.muted) return;
     const now = this.clock;
     const at = new Date(now).toISOString();
     const settings: DetectorSettings = this.config.base;
@@ -210,6 +245,7 @@ export class DetectionEngine {
   }
 
   private close(key: string, reason: string): void {
+    if (this.muted) return;
     const record = this.openByKey.get(key);
     if (!record) return;
     this.openByKey.delete(key);

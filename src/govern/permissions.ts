@@ -13,6 +13,8 @@ export const PERMISSIONS = [
   'dlq:read',
   'dlq:replay',
   'tokens:manage',
+  'exceptions:read',
+  'detect:run',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -29,9 +31,11 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'lineage:read',
     'dlq:read',
     'dlq:replay',
+    'exceptions:read',
+    'detect:run',
   ],
-  planner: ['master:read', 'stock:read', 'lineage:read', 'dlq:read'],
-  viewer: ['master:read', 'stock:read'],
+  planner: ['master:read', 'stock:read', 'lineage:read', 'dlq:read', 'exceptions:read'],
+  viewer: ['master:read', 'stock:read', 'exceptions:read'],
 };
 
 export interface Principal {

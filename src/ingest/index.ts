@@ -32,9 +32,9 @@ export {
 export { canonicalJsonSchema } from './json-schema.ts';
 export {
   MASTER_DATA_REASONS,
+  type MasterView,
   parseEvent,
   REJECTION_REASONS,
-  type MasterView,
   type RejectionReason,
   resolveEvent,
 } from './validate.ts';

@@ -307,7 +307,19 @@ async function commitBatch(db: Database, batch: PreparedBatch, maxListed: number
   const firstById = new Map(fresh.map((c) => [c.ledger.event.event_id, c]));
 
   const resolvedDeadLetters: { id: string; resolution: string }[] = [];
+  // Turned-away deliveries are kept (briefly) as evidence for the exception engine: a
+  // burst of re-sends or re-used ids says a feed misbehaves even when stock stays right.
+  const anomalies: { k: string; i: string; t: string; s: string; l: string; a: string }[] = [];
   const conflictOf = (c: Pending, storedHash: string | undefined) => {
+    const e = c.ledger.event;
+    anomalies.push({
+      k: storedHash === c.hash ? 'duplicate' : 'conflict',
+      i: e.event_id,
+      t: e.type,
+      s: e.sku,
+      l: e.location,
+      a: c.ledger.at,
+    });
     if (storedHash === c.hash) {
       result.duplicates += 1;
       if (c.record.deadLetterId)
@@ -382,6 +394,13 @@ async function commitBatch(db: Database, batch: PreparedBatch, maxListed: number
       }
     }
 
+    if (anomalies.length > 0) {
+      await tx.query(
+        `insert into delivery_anomalies (kind, event_id, type, sku, location, occurred_at)
+         select k, i, t, s, l, a from json_to_recordset($1::json) as x(k text, i text, t text, s text, l text, a timestamptz)`,
+        [JSON.stringify(anomalies)],
+      );
+    }
     const ids = await upsertDeadLetters(tx, deadLetters);
     for (const entry of deadLetters) {
       if (entry.reason !== 'conflict') result.rejected += 1;

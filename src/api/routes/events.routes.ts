@@ -56,7 +56,16 @@ export const eventRoutes =
             `a batch holds at most ${deps.config.maxBatchEvents} events; this one has ${records.length}: split it`,
           );
         }
-        return ingestRecords(deps.db, records, { origin: `http:${request.principal?.id ?? 'unknown'}` });
+        const result = await ingestRecords(deps.db, records, {
+          origin: `http:${request.principal?.id ?? 'unknown'}`,
+        });
+        // Detection follows right behind the commit; the response does not wait for it.
+        if (result.accepted + result.duplicates + result.conflicts > 0 && deps.detection) {
+          deps.detection
+            .catchUp()
+            .catch((error) => request.log.error({ err: error }, 'detection catch-up failed'));
+        }
+        return result;
       },
     );
   };

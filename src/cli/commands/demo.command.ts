@@ -38,6 +38,8 @@ export function registerDemo(program: Command): void {
           ...(process.env.INVEX_LOG_LEVEL ? {} : { logLevel: 'warn' }),
           // so that a newcomer can open the API reference in a browser
           ...(process.env.INVEX_PUBLIC_API_DOCS ? {} : { publicApiDocs: 'true' }),
+          // The demo replays simulated days: the engine's "now" is the time they have reached.
+          ...(process.env.INVEX_CLOCK ? {} : { clock: 'events' }),
         });
         const db = await openExclusive(config, 'invex demo');
         const loaded = loadScenario(options.scenario);
@@ -50,7 +52,7 @@ export function registerDemo(program: Command): void {
         await importMaster(db, [...master.locations, ...master.skus.slice(0, -1)]);
         await revokeTokensNamed(db, 'demo');
         const token = await createToken(db, 'demo', 'admin', 'invex demo');
-        const { app, url } = await serveUntilStopped(db, config);
+        const { app, url, detection } = await serveUntilStopped(db, config);
         const store = master.locations.find((l) => l.kind === 'store')?.location ?? '';
         const sku = master.skus[0]?.sku ?? '';
         process.stdout.write(
@@ -67,6 +69,8 @@ export function registerDemo(program: Command): void {
             `    curl -s -H "Authorization: Bearer $INVEX_TOKEN" '${url}/v1/stock/${sku}/${store}'`,
             `    curl -s -H "Authorization: Bearer $INVEX_TOKEN" '${url}/v1/stock?location=${store}&limit=5'`,
             `    curl -s -H "Authorization: Bearer $INVEX_TOKEN" '${url}/v1/dead-letters'`,
+            `    curl -s -H "Authorization: Bearer $INVEX_TOKEN" '${url}/v1/exceptions?status=open&limit=5'`,
+            '    npx invex exceptions list --status open     (highest priority first)',
             `    npx invex stock ${sku} ${store}          (goes through this server with INVEX_TOKEN set)`,
             '',
             `Replaying ${scenario.days} simulated days, one every ${options.daySeconds} s. Ctrl-C stops.`,
@@ -83,13 +87,14 @@ export function registerDemo(program: Command): void {
             { origin: 'demo' },
           );
           mergeResults(total, result, 0);
+          const found = await detection.sweep();
           // A restarted demo finds its earlier days in the log: it moves through them without waiting.
           const replayed = result.accepted === 0 && result.duplicates > 0;
           process.stdout.write(
             replayed
               ? `  day ${String(day + 1).padStart(3)}: already loaded (${result.duplicates} events)\n`
               : `  day ${String(day + 1).padStart(3)}: ${result.accepted} events applied, ${result.duplicates} duplicates, ` +
-                  `${result.rejected} to dead letters (total ${total.accepted})\n`,
+                  `${result.rejected} to dead letters (total ${total.accepted}); exceptions: ${found.opened} opened, ${found.closed} closed\n`,
           );
           if (day + 1 === Math.min(10, Math.ceil(scenario.days / 2)) && late) {
             await importMaster(db, [late]);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { type App, startServer } from '../../api/index.ts';
 import type { Config } from '../../core/config.ts';
 import type { Database } from '../../db/index.ts';
+import { DetectionService, loadDetectorConfig } from '../../detect/index.ts';
 import { ensureBootstrapToken } from '../../govern/index.ts';
 import { configFrom, type GlobalOptions, openExclusive, VERSION } from '../context.ts';
 
@@ -9,17 +10,32 @@ import { configFrom, type GlobalOptions, openExclusive, VERSION } from '../conte
  * Serves the API on the open database until Ctrl-C or a termination signal, then closes
  * both; records the URL in the data directory's lock so other commands can go through it.
  */
-export async function serveUntilStopped(db: Database, config: Config): Promise<{ app: App; url: string }> {
+export async function serveUntilStopped(
+  db: Database,
+  config: Config,
+): Promise<{ app: App; url: string; detection: DetectionService }> {
+  const detection = await DetectionService.start(db, {
+    config: loadDetectorConfig(config.detectorsFile),
+    clock: config.clock,
+  });
   const served = await startServer(
-    { db, config, version: VERSION },
+    { db, config, version: VERSION, detection },
     { host: config.host, port: config.port, logger: { level: config.logLevel } },
   );
   db.lock?.update({ url: served.url });
+  // Catch up with whatever arrived while stopped, then sweep on the schedule.
+  const sweep = () =>
+    detection.sweep().catch((error) => served.app.log.error({ err: error }, 'exception sweep failed'));
+  void sweep();
+  const timer = config.sweepSeconds > 0 ? setInterval(sweep, config.sweepSeconds * 1000) : undefined;
+  timer?.unref();
   onShutdown(async () => {
+    if (timer) clearInterval(timer);
     await served.app.close();
+    await detection.catchUp().catch(() => undefined);
     await db.close();
   });
-  return served;
+  return { ...served, detection };
 }
 
 /** Stops the server cleanly on Ctrl-C or a termination signal, releasing the data directory. */

@@ -4,7 +4,7 @@ import { InvexError } from '../../core/errors.ts';
 import { loadScenario, type PlayKpis, playScenario, runScenario } from '../../twin/index.ts';
 import { printJson } from '../output.ts';
 
-function seedOption(value: string): number {
+export function seedOption(value: string): number {
   const seed = Number(value);
   if (!Number.isSafeInteger(seed)) {
     throw new InvexError('invalid_input', 'request_invalid', `--seed must be a whole number; got ${value}`);

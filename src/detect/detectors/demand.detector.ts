@@ -31,20 +31,31 @@ function baseline(hist: DemandHistory, dow: number[], from: number): { perDay: n
   return { perDay: days > 0 ? total / days : 0, days };
 }
 
-/** Observed over expected units of a category at a location over local days [from, to). */
-export function categoryRatio(loc: LocationState, category: string, from: number, to: number): number {
+/**
+ * Observed over expected units of a category at a location over local days [from, to),
+ * leaving one SKU's record out (the one under suspicion); 1 when too little is expected to say.
+ */
+export function categoryRatio(
+  loc: LocationState,
+  category: string,
+  from: number,
+  to: number,
+  exclude?: Cell,
+): number {
   const hist = loc.categories.get(category);
   if (!hist || to <= from) return 1;
   const dow = weekdayFactors(loc, from);
+  const own = exclude ? exclude.demand : undefined;
   const base = baseline(hist, dow, from);
+  const ownBase = own ? baseline(own, dow, from) : { perDay: 0, days: 0 };
   if (base.days < 7 || base.perDay <= 0) return 1;
   let observed = 0;
   let expected = 0;
   for (let d = from; d < to; d++) {
-    observed += hist.on(d);
-    expected += base.perDay * dow[d % 7]!;
+    observed += hist.on(d) - (own && !WorldState.promotedOn(exclude!, d) ? own.on(d) : 0);
+    expected += (base.perDay - ownBase.perDay) * dow[d % 7]!;
   }
-  return expected > 0 ? observed / expected : 1;
+  return expected >= 3 ? Math.max(0, observed) / expected : 1;
 }
 
 /**
@@ -149,7 +160,8 @@ export function createDemandDetector(): Detector {
     today: number,
   ) {
     const s = ctx.settings(category, loc.info.region);
-    const dow = weekdayFactors(loc, today);
+    // Weekday shape from before the windows under test.
+    const dow = weekdayFactors(loc, today - 7);
     const spikeKey = `demand_spike:${loc.info.location}:category:${category}`;
     const dropKey = `demand_drop:${loc.info.location}:category:${category}`;
     let raised = false;

@@ -44,7 +44,13 @@ export function createPhantomInventoryDetector(): Detector {
         // A quiet category explains a quiet SKU better than an empty shelf.
         const since = ctx.now - Math.min(14, reading.zeroRunDays + 1) * DAY;
         const ratio = loc
-          ? categoryRatio(loc, cell.sku.category, localDay(since, cell.loc), localDay(ctx.now, cell.loc))
+          ? categoryRatio(
+              loc,
+              cell.sku.category,
+              localDay(since, cell.loc),
+              localDay(ctx.now, cell.loc),
+              cell,
+            )
           : 1;
         if (ratio < 0.5) continue;
         // The same SKU elsewhere: if it stopped selling there too, its season or its

@@ -1,0 +1,594 @@
+import { describe, expect, it } from 'vitest';
+import { DAY, DetectHarness, HOUR } from '../detect.test-support.ts';
+
+describe('data glitch', () => {
+  it('flags an implausible sale, keeps its negative on-hand inside it, and closes when a count resets the record', () => {
+    const h = new DetectHarness();
+    h.count('S1', 'A', 30, 0);
+    h.sales('S1', 'A', 0, 10, () => 2);
+    h.feed([
+      { type: 'sale', sku: 'A', location: 'S1', channel: 'store', qty: 2000, at: 10 * DAY + 10 * HOUR },
+    ]);
+    const [glitch] = h.open('data_glitch');
+    expect(glitch).toMatchObject({ sku: 'A', location: 'S1', root_cause: 'data_synchronisation' });
+    expect(glitch!.evidence.figures.qty).toBe(2000);
+    expect(glitch!.actions.map((a) => a.kind)).toContain('count_task');
+    expect(h.of('negative_on_hand')).toHaveLength(0);
+    h.count('S1', 'A', 8, 11 * DAY);
+    expect(h.of('data_glitch')[0]).toMatchObject({ status: 'closed' });
+    expect(h.of('data_glitch')[0]!.close_reason).toContain('reset the record to 8');
+  });
+
+  it('leaves ordinary large quantities alone', () => {
+    const h = new DetectHarness();
+    h.count('S1', 'A', 500, 0);
+    h.feed([{ type: 'sale', sku: 'A', location: 'S1', channel: 'store', qty: 150, at: HOUR }]);
+    expect(h.of('data_glitch')).toHaveLength(0);
+  });
+});
+
+describe('negative on-hand', () => {
+  it('opens when sales take the record below zero and closes with the late receipt, naming the sequencing', () => {
+    const h = new DetectHarness();
+    h.count('S1', 'B', 1, 0);
+    h.count('DC1', 'B', 50, 0);
+    h.feed([
+      {
+        type: 'transfer_shipped',
+        source: 'wms',
+        sku: 'B',
+        location: 'DC1',
+        to_location: 'S1',
+        qty: 6,
+        ref: { transfer_id: 'T1' },
+        at: 2 * HOUR,
+      },
+    ]);
+    h.feed([
+      { type: 'sale', sku: 'B', location: 'S1', channel: 'store', qty: 2, at: DAY + 10 * HOUR },
+      { type: 'sale', sku: 'B', location: 'S1', channel: 'store', qty: 1, at: DAY + 11 * HOUR },
+    ]);
+    const [negative] = h.open('negative_on_hand');
+    expect(negative).toMatchObject({ sku: 'B', location: 'S1', root_cause: 'timing_delay' });
+    expect(negative!.evidence.figures.on_hand).toBe(-2);
+    h.feed([
+      {
+        type: 'transfer_received',
+        source: 'wms',
+        sku: 'B',
+        location: 'S1',
+        from_location: 'DC1',
+        qty: 6,
+        ref: { transfer_id: 'T1' },
+        at: DAY + 20 * HOUR,
+      },
+    ]);
+    expect(h.of('negative_on_hand')[0]!.status).toBe('closed');
+    expect(h.of('negative_on_hand')[0]!.close_reason).toContain('sequencing');
+  });
+});
+
+describe('on-hand mismatch', () => {
+  it('names the system out of sync after repeated disagreement, using the ledger as tie-breaker', () => {
+    const h = new DetectHarness();
+    h.count('S1', 'C', 10, 0);
+    for (let d = 1; d <= 3; d++) {
+      h.feed([
+        {
+          type: 'stock_snapshot',
+          source: 'erp',
+          sku: 'C',
+          location: 'S1',
+          on_hand: 25,
+          at: d * DAY + 2 * HOUR,
+        },
+        {
+          type: 'stock_snapshot',
+          source: 'store_ops',
+          sku: 'C',
+          location: 'S1',
+          on_hand: 10,
+          at: d * DAY + 2 * HOUR,
+        },
+      ]);
+    }
+    const [mismatch] = h.open('on_hand_mismatch');
+    expect(mismatch!.evidence.figures.out_of_sync).toBe('erp');
+    expect(mismatch!.evidence.figures.ledger).toBe(10);
+    h.feed([
+      {
+        type: 'stock_snapshot',
+        source: 'erp',
+        sku: 'C',
+        location: 'S1',
+        on_hand: 10,
+        at: 4 * DAY + 2 * HOUR,
+      },
+      {
+        type: 'stock_snapshot',
+        source: 'store_ops',
+        sku: 'C',
+        location: 'S1',
+        on_hand: 10,
+        at: 4 * DAY + 2 * HOUR,
+      },
+    ]);
+    expect(h.of('on_hand_mismatch')[0]!.status).toBe('closed');
+  });
+
+  it('ignores a single disagreement', () => {
+    const h = new DetectHarness();
+    h.feed([
+      { type: 'stock_snapshot', source: 'erp', sku: 'C', location: 'S1', on_hand: 25, at: 2 * HOUR },
+      { type: 'stock_snapshot', source: 'store_ops', sku: 'C', location: 'S1', on_hand: 10, at: 2 * HOUR },
+    ]);
+    expect(h.of('on_hand_mismatch')).toHaveLength(0);
+  });
+});
+
+describe('oversell', () => {
+  it('raises overcommitted ATP when reservations exceed sellable stock', () => {
+    const h = new DetectHarness();
+    h.count('DC1', 'D', 3, 0);
+    h.feed([
+      {
+        type: 'reservation',
+        source: 'oms',
+        sku: 'D',
+        location: 'DC1',
+        channel: 'ecommerce',
+        qty: 2,
+        at: HOUR,
+      },
+      {
+        type: 'reservation',
+        source: 'oms',
+        sku: 'D',
+        location: 'DC1',
+        channel: 'ecommerce',
+        qty: 2,
+        at: 2 * HOUR,
+      },
+    ]);
+    const [over] = h.open('atp_overcommitted');
+    expect(over).toMatchObject({ sku: 'D', location: 'DC1', root_cause: 'business_rule_violation' });
+    expect(over!.evidence.figures.atp).toBe(-1);
+  });
+
+  it('raises a marketplace listing that keeps selling an empty record, with its short picks as evidence', () => {
+    const h = new DetectHarness();
+    h.count('S2', 'A', 1, 0);
+    h.sales('S2', 'A', 0, 1, () => 1);
+    for (let i = 0; i < 2; i++) {
+      const at = DAY + (10 + 3 * i) * HOUR;
+      h.feed([
+        {
+          type: 'reservation',
+          source: 'marketplace',
+          sku: 'A',
+          location: 'S2',
+          channel: 'marketplace',
+          qty: 1,
+          ref: { order_id: `M${i}` },
+          at,
+        },
+      ]);
+      h.feed([
+        {
+          type: 'short_pick',
+          source: 'store_ops',
+          sku: 'A',
+          location: 'S2',
+          channel: 'marketplace',
+          qty: 1,
+          ref: { order_id: `M${i}` },
+          at: at + 2 * HOUR,
+        },
+      ]);
+    }
+    h.sweep(DAY + 18 * HOUR);
+    const [listing] = h.open('listing_below_threshold');
+    expect(listing).toMatchObject({ sku: 'A', location: 'S2', channel: 'marketplace' });
+    expect(listing!.evidence.figures.short_picks).toBe(2);
+    expect(listing!.actions[0]!.kind).toBe('listing_pause');
+    // The same problem does not also appear as a short-pick pattern or as overcommitted ATP.
+    expect(h.of('short_pick_pattern')).toHaveLength(0);
+    expect(h.of('atp_overcommitted')).toHaveLength(0);
+  });
+
+  it('raises an active listing that stays at or below the safety threshold past the grace period', () => {
+    const h = new DetectHarness();
+    h.count('DC1', 'E', 2, 0);
+    h.feed([
+      {
+        type: 'listing_status',
+        source: 'marketplace',
+        sku: 'E',
+        location: 'DC1',
+        channel: 'marketplace',
+        status: 'active',
+        at: HOUR,
+      },
+    ]);
+    h.sweep(20 * HOUR);
+    expect(h.of('listing_below_threshold')).toHaveLength(0);
+    h.sweep(40 * HOUR);
+    expect(h.open('listing_below_threshold')).toHaveLength(1);
+    h.feed([
+      {
+        type: 'listing_status',
+        source: 'marketplace',
+        sku: 'E',
+        location: 'DC1',
+        channel: 'marketplace',
+        status: 'paused',
+        at: 41 * HOUR,
+      },
+    ]);
+    h.sweep(3 * DAY);
+    expect(h.of('listing_below_threshold')[0]!.status).toBe('closed');
+  });
+});
+
+describe('short-pick pattern', () => {
+  it('raises repeated short picks across SKUs at a location', () => {
+    const h = new DetectHarness();
+    for (const sku of ['A', 'B', 'C']) h.count('DC1', sku, 20, 0);
+    h.feed([
+      {
+        type: 'short_pick',
+        source: 'wms',
+        sku: 'A',
+        location: 'DC1',
+        channel: 'ecommerce',
+        qty: 1,
+        at: 5 * HOUR,
+      },
+      {
+        type: 'short_pick',
+        source: 'wms',
+        sku: 'B',
+        location: 'DC1',
+        channel: 'ecommerce',
+        qty: 2,
+        at: 9 * HOUR,
+      },
+      {
+        type: 'short_pick',
+        source: 'wms',
+        sku: 'C',
+        location: 'DC1',
+        channel: 'ecommerce',
+        qty: 1,
+        at: 12 * HOUR,
+      },
+    ]);
+    const [pattern] = h.open('short_pick_pattern');
+    expect(pattern).toMatchObject({ location: 'DC1', root_cause: 'physical_discrepancy' });
+    expect(pattern!.evidence.figures.skus).toBe(3);
+    h.sweep(5 * DAY);
+    expect(h.of('short_pick_pattern')[0]!.status).toBe('closed');
+  });
+});
+
+describe('supply chain', () => {
+  const po = (id: string, at: number, qty = 100) => ({
+    type: 'purchase_order',
+    source: 'erp',
+    sku: 'F',
+    location: 'DC1',
+    supplier: 'SUP1',
+    qty,
+    expected_at: new Date(Date.parse('2026-03-02T00:00:00Z') + at + 10 * DAY).toISOString(),
+    ref: { po_id: id },
+    at,
+  });
+  const asn = (id: string, at: number, qty = 100) => ({
+    type: 'asn',
+    source: 'supplier',
+    sku: 'F',
+    location: 'DC1',
+    supplier: 'SUP1',
+    qty,
+    expected_at: new Date(Date.parse('2026-03-02T00:00:00Z') + at + 2 * DAY).toISOString(),
+    ref: { po_id: id, asn_id: `A-${id}` },
+    at,
+  });
+
+  it('raises a receipt short of its ASN as a receiving variance with a supplier claim', () => {
+    const h = new DetectHarness();
+    h.feed([po('P1', 0)]);
+    h.feed([asn('P1', 8 * DAY)]);
+    h.feed([
+      {
+        type: 'receipt',
+        source: 'wms',
+        sku: 'F',
+        location: 'DC1',
+        qty: 80,
+        ref: { po_id: 'P1', asn_id: 'A-P1' },
+        at: 10 * DAY,
+      },
+    ]);
+    const [variance] = h.open('receiving_variance');
+    expect(variance!.evidence.figures).toMatchObject({
+      asn_qty: 100,
+      received: 80,
+      difference: -20,
+      basis: 'ASN',
+    });
+    expect(variance!.actions[0]).toMatchObject({ kind: 'supplier_claim', qty: 20 });
+    expect(variance!.group).toBe('supplier:SUP1');
+  });
+
+  it('raises goods received without an ASN, and closes when the ASN turns up late', () => {
+    const h = new DetectHarness();
+    h.feed([po('P2', 0)]);
+    h.feed([
+      {
+        type: 'receipt',
+        source: 'wms',
+        sku: 'F',
+        location: 'DC1',
+        qty: 100,
+        ref: { po_id: 'P2' },
+        at: 10 * DAY,
+      },
+    ]);
+    expect(h.open('asn_late_or_missing')).toHaveLength(1);
+    expect(h.of('receiving_variance')).toHaveLength(0);
+    h.feed([asn('P2', 11 * DAY)]);
+    expect(h.of('asn_late_or_missing')[0]!.close_reason).toContain('after the goods');
+  });
+
+  it('raises a supplier whose shipments keep arriving days after their ASN dates', () => {
+    const h = new DetectHarness();
+    for (const id of ['P3', 'P4', 'P5']) {
+      h.feed([po(id, 0)]);
+      h.feed([asn(id, DAY)]);
+    }
+    h.sweep(4 * DAY);
+    expect(h.of('supplier_lead_time_slip')).toHaveLength(0);
+    h.sweep(7 * DAY);
+    const [slip] = h.open('supplier_lead_time_slip');
+    expect(slip).toMatchObject({ location: 'SUP1', root_cause: 'timing_delay' });
+    expect(slip!.evidence.figures.overdue_shipments).toBe(3);
+  });
+});
+
+describe('transfers', () => {
+  it('raises an overdue transfer as delayed, re-types it as lost, and closes it when it arrives', () => {
+    const h = new DetectHarness();
+    const expected = new Date(Date.parse('2026-03-02T00:00:00Z') + DAY).toISOString();
+    h.feed([
+      {
+        type: 'transfer_shipped',
+        source: 'wms',
+        sku: 'A',
+        location: 'DC1',
+        to_location: 'S3',
+        qty: 12,
+        expected_at: expected,
+        ref: { transfer_id: 'TR9' },
+        at: 0,
+      },
+    ]);
+    h.sweep(DAY + 12 * HOUR);
+    expect(h.of('transfer_delayed')).toHaveLength(0);
+    h.sweep(2 * DAY + HOUR);
+    const [delayed] = h.open('transfer_delayed');
+    expect(delayed).toMatchObject({ sku: 'A', location: 'S3' });
+    h.sweep(9 * DAY);
+    const [lost] = h.open('transfer_lost');
+    expect(lost!.id).toBe(delayed!.id);
+    expect(lost!.actions.map((a) => a.kind)).toEqual(['carrier_trace', 'transfer']);
+    h.feed([
+      {
+        type: 'transfer_received',
+        source: 'wms',
+        sku: 'A',
+        location: 'S3',
+        from_location: 'DC1',
+        qty: 12,
+        ref: { transfer_id: 'TR9' },
+        at: 9 * DAY + HOUR,
+      },
+    ]);
+    expect(h.of('transfer_lost')[0]!.status).toBe('closed');
+  });
+});
+
+describe('returns', () => {
+  it('raises a return left without an inspection result and closes on its disposition', () => {
+    const h = new DetectHarness();
+    h.feed([
+      {
+        type: 'return',
+        source: 'pos',
+        sku: 'B',
+        location: 'S1',
+        qty: 1,
+        disposition: 'pending',
+        ref: { return_id: 'R1' },
+        at: HOUR,
+      },
+    ]);
+    h.sweep(3 * DAY);
+    expect(h.of('return_without_disposition')).toHaveLength(0);
+    h.sweep(5 * DAY);
+    expect(h.open('return_without_disposition')[0]!.actions[0]!.kind).toBe('inspect_returns');
+    h.feed([
+      {
+        type: 'return_disposition',
+        source: 'store_ops',
+        sku: 'B',
+        location: 'S1',
+        qty: 1,
+        disposition: 'sellable',
+        from: 'pending',
+        ref: { return_id: 'R1' },
+        at: 5 * DAY + HOUR,
+      },
+    ]);
+    expect(h.of('return_without_disposition')[0]!.status).toBe('closed');
+  });
+});
+
+describe('duplicate events', () => {
+  it('raises a burst of re-sent events well above at-least-once noise', () => {
+    const h = new DetectHarness();
+    h.sales('S4', 'A', 0, 1, () => 40);
+    const dup = (i: number) => ({
+      kind: 'duplicate' as const,
+      event_id: `d${i}`,
+      type: 'sale',
+      sku: 'A',
+      location: 'S4',
+      at: Date.parse('2026-03-02T10:00:00Z'),
+    });
+    h.deliveries([dup(1)], Date.parse('2026-03-02T22:00:00Z'));
+    expect(h.of('duplicate_events')).toHaveLength(0);
+    h.deliveries(
+      Array.from({ length: 30 }, (_, i) => dup(i + 2)),
+      Date.parse('2026-03-02T22:00:00Z'),
+    );
+    const [burst] = h.open('duplicate_events');
+    expect(burst).toMatchObject({ location: 'S4', root_cause: 'data_synchronisation' });
+    expect(burst!.impact.value).toBe(0);
+  });
+});
+
+describe('reporting gap', () => {
+  it('raises a busy store whose till goes silent in trading hours and closes when sales resume', () => {
+    const h = new DetectHarness();
+    h.sales('S1', 'A', 0, 14, () => 60);
+    h.sweep(14 * DAY + 10 * HOUR);
+    expect(h.of('reporting_gap')).toHaveLength(0);
+    h.sweep(14 * DAY + 15 * HOUR);
+    const [gap] = h.open('reporting_gap');
+    expect(gap).toMatchObject({ location: 'S1' });
+    expect(Number(gap!.evidence.figures.expected_events)).toBeGreaterThan(25);
+    h.sales('S1', 'A', 14, 15, () => 60);
+    h.sweep(14 * DAY + 22 * HOUR);
+    expect(h.of('reporting_gap')[0]!.status).toBe('closed');
+  });
+
+  it('says nothing about the night', () => {
+    const h = new DetectHarness();
+    h.sales('S1', 'A', 0, 15, () => 60);
+    h.sweep(15 * DAY + 6 * HOUR);
+    expect(h.of('reporting_gap')).toHaveLength(0);
+  });
+});
+
+describe('demand', () => {
+  it("flags a one-off day far above a SKU's usual and its biggest day, with the forecast risk", () => {
+    const h = new DetectHarness();
+    h.sales('S1', 'C', 0, 28, (d) => (d % 3 === 0 ? 2 : 1));
+    h.sales('S1', 'C', 28, 29, () => 40);
+    const [spike] = h.open('demand_spike');
+    expect(spike).toMatchObject({ sku: 'C', location: 'S1' });
+    expect(Number(spike!.evidence.figures.next_season_forecast_risk_units)).toBeGreaterThan(30);
+    expect(spike!.actions[0]!.kind).toBe('annotate_demand');
+  });
+
+  it("expects a planned promotion's uplift", () => {
+    const h = new DetectHarness();
+    h.sales('S1', 'C', 0, 28, () => 3);
+    h.feed([
+      {
+        type: 'promotion',
+        source: 'erp',
+        sku: 'C',
+        location: 'S1',
+        starts_at: new Date(Date.parse('2026-03-02T00:00:00Z') + 28 * DAY).toISOString(),
+        ends_at: new Date(Date.parse('2026-03-02T00:00:00Z') + 35 * DAY).toISOString(),
+        uplift: 5,
+        ref: { promotion_id: 'PR1' },
+        at: 20 * DAY,
+      },
+    ]);
+    h.sales('S1', 'C', 28, 29, () => 14);
+    expect(h.of('demand_spike')).toHaveLength(0);
+  });
+
+  it('flags a category falling to a fraction of its usual at one store while its peers sell as usual', () => {
+    const h = new DetectHarness();
+    for (const store of ['S1', 'S2', 'S3'])
+      for (const sku of ['A', 'B', 'C', 'D']) h.sales(store, sku, 0, 28, () => 5);
+    for (let d = 28; d < 35; d++) {
+      for (const store of ['S2', 'S3'])
+        for (const sku of ['A', 'B', 'C', 'D']) h.sales(store, sku, d, d + 1, () => 5);
+      for (const sku of ['A', 'B', 'C', 'D']) h.sales('S1', sku, d, d + 1, () => 1);
+      h.sweep((d + 1) * DAY + HOUR);
+    }
+    const drops = h.of('demand_drop');
+    expect(drops).toHaveLength(1);
+    expect(drops[0]).toMatchObject({ location: 'S1', category: 'toys' });
+  });
+
+  it('flags an unplanned category surge at one store', () => {
+    const h = new DetectHarness();
+    for (const sku of ['A', 'B', 'C', 'D']) h.sales('S1', sku, 0, 28, () => 4);
+    for (let d = 28; d < 32; d++) {
+      for (const sku of ['A', 'B', 'C', 'D']) h.sales('S1', sku, d, d + 1, () => 20);
+      h.sweep((d + 1) * DAY + HOUR);
+    }
+    expect(h.of('demand_spike').filter((e) => e.sku === null)).toHaveLength(1);
+  });
+});
+
+describe('promotion stock-out risk', () => {
+  it('raises a promotion whose expected demand outruns the stock', () => {
+    const h = new DetectHarness();
+    h.count('S1', 'D', 60, 0);
+    h.sales('S1', 'D', 0, 14, () => 4);
+    h.feed([
+      {
+        type: 'promotion',
+        source: 'erp',
+        sku: 'D',
+        location: 'S1',
+        starts_at: new Date(Date.parse('2026-03-02T00:00:00Z') + 15 * DAY).toISOString(),
+        ends_at: new Date(Date.parse('2026-03-02T00:00:00Z') + 22 * DAY).toISOString(),
+        uplift: 3,
+        ref: { promotion_id: 'PR2' },
+        at: 14 * DAY,
+      },
+    ]);
+    h.sweep(14 * DAY + 22 * HOUR);
+    const [risk] = h.open('promotion_stockout_risk');
+    expect(risk).toMatchObject({ sku: 'D', location: 'S1', group: 'promotion:PR2' });
+    expect(risk!.actions[0]!.kind).toBe('replenishment_priority');
+  });
+});
+
+describe('phantom inventory', () => {
+  it('raises a record showing stock while a steady seller stops selling, and closes on the next sale', () => {
+    const h = new DetectHarness();
+    for (const store of ['S1', 'S2', 'S3']) h.count(store, 'A', 200, 0);
+    for (let d = 0; d < 30; d++) {
+      for (const store of ['S2', 'S3']) h.sales(store, 'A', d, d + 1, () => 5);
+      if (d < 20) h.sales('S1', 'A', d, d + 1, () => 5);
+      h.sweep((d + 1) * DAY);
+      // One day without a sale is not evidence enough.
+      if (d === 20) expect(h.of('phantom_inventory')).toHaveLength(0);
+    }
+    const [phantom] = h.open('phantom_inventory');
+    expect(phantom).toMatchObject({ sku: 'A', location: 'S1', root_cause: 'physical_discrepancy' });
+    expect(phantom!.confidence).toBeGreaterThan(0.9);
+    expect(phantom!.actions[0]!.kind).toBe('count_task');
+    h.sales('S1', 'A', 30, 31, () => 1);
+    expect(h.of('phantom_inventory')[0]!.status).toBe('closed');
+  });
+
+  it('stays quiet when the SKU stopped selling everywhere (a season ending, not a shelf)', () => {
+    const h = new DetectHarness();
+    for (const store of ['S1', 'S2', 'S3']) h.count(store, 'A', 200, 0);
+    for (let d = 0; d < 30; d++) {
+      for (const store of ['S1', 'S2', 'S3']) if (d < 20) h.sales(store, 'A', d, d + 1, () => 5);
+      h.sweep((d + 1) * DAY);
+    }
+    expect(h.of('phantom_inventory')).toHaveLength(0);
+  });
+});

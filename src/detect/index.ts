@@ -1,0 +1,37 @@
+export { DetectionService, type DetectionStats } from './detect.service.ts';
+export type { DetectContext, Detector } from './detector.ts';
+export { loadDetectorConfig } from './detector-config.ts';
+export { createDetectors } from './detectors/index.ts';
+export { DetectionEngine } from './engine.ts';
+export { evaluateDetection } from './eval.service.ts';
+export {
+  type EvalReport,
+  GRACE_HOURS,
+  LABEL_TYPES,
+  type RaisedException,
+  scoreDetections,
+  type TypeScore,
+} from './eval.ts';
+export {
+  type ExceptionFilter,
+  type ExceptionSort,
+  getException,
+  listExceptions,
+  readRecordConfidence,
+} from './exception.repository.ts';
+export {
+  ACTION_KINDS,
+  EXCEPTION_TYPES,
+  type ExceptionRecord,
+  type ExceptionType,
+  PRIORITY_BANDS,
+  ROOT_CAUSES,
+} from './exception.ts';
+export { masterSnapshot } from './master.ts';
+export { type ConfidenceReading, readConfidence } from './record-confidence.ts';
+export {
+  DetectorConfig,
+  type DetectorConfigInput,
+  type DetectorSettings,
+  detectorSettingsSchema,
+} from './settings.ts';
