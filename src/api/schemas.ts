@@ -27,9 +27,30 @@ export const stockPictureSchema = z
     atp: z
       .record(
         z.string(),
-        z.object({ qty: z.number(), buffer: z.number(), listing: z.enum(['active', 'paused']) }),
+        z.object({
+          qty: z.number(),
+          buffer: z.number(),
+          listing: z.enum(['active', 'paused']),
+          confidence_factor: z
+            .number()
+            .optional()
+            .describe('Share of ATP kept because the record is in doubt (1 or absent: none held back)'),
+        }),
       )
       .describe('Available-to-promise per channel the location sells through'),
+    record_confidence: z
+      .object({
+        confidence: z.number().describe('Probability that the on-hand record is right'),
+        probability_empty: z
+          .number()
+          .describe('Probability that the shelf is empty though the record shows stock'),
+        updated_at: z.string(),
+      })
+      .nullable()
+      .optional()
+      .describe(
+        'From the exception engine (docs/exceptions.md); null when the record has given no cause for doubt',
+      ),
     event_count: z.number(),
     last_event_at: z.string().nullable(),
     lots: z

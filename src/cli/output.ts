@@ -29,13 +29,19 @@ export function stockTable(p: StockPicture): string {
     ['in transit in / out', `${p.in_transit_in} / ${p.in_transit_out}`],
     ['on order', String(p.on_order)],
   ];
+  if (p.record_confidence) {
+    rows.push([
+      'record confidence',
+      `${p.record_confidence.confidence} (shelf empty with probability ${p.record_confidence.probability_empty}, as of ${p.record_confidence.updated_at})`,
+    ]);
+  }
   for (const [source, r] of Object.entries(p.by_source)) {
     rows.push([`reported by ${source}`, `${r.on_hand} at ${r.reported_at} (${r.event_id})`]);
   }
   for (const [channel, a] of Object.entries(p.atp)) {
     rows.push([
       `ATP ${channel}`,
-      `${a.qty} (buffer ${a.buffer}${a.listing === 'paused' ? ', listing paused' : ''})`,
+      `${a.qty} (buffer ${a.buffer}${a.listing === 'paused' ? ', listing paused' : ''}${a.confidence_factor !== undefined ? `, x${a.confidence_factor} for record confidence` : ''})`,
     ]);
   }
   rows.push(['events / last', `${p.event_count} / ${p.last_event_at ?? '-'}`]);

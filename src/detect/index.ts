@@ -28,7 +28,7 @@ export {
   ROOT_CAUSES,
 } from './exception.ts';
 export { masterSnapshot } from './master.ts';
-export { type ConfidenceReading, readConfidence } from './record-confidence.ts';
+export { applyRecordConfidence, type ConfidenceReading, readConfidence } from './record-confidence.ts';
 export {
   DetectorConfig,
   type DetectorConfigInput,

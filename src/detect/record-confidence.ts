@@ -130,3 +130,28 @@ export function readConfidence(
   const empty = prior / (prior + (1 - prior) * likelihood);
   return { ...base, confidence: 1 - empty, emptyProbability: empty };
 }
+
+/**
+ * Available-to-promise under doubt: where the record's confidence is below the floor,
+ * channels that promise ahead of the shelf (all but the store's own till) may promise
+ * only that share of it, rounded down. The store channel sells what is physically there.
+ */
+export function applyRecordConfidence<
+  P extends {
+    atp: Record<string, { qty: number; confidence_factor?: number }>;
+    record_confidence?: { confidence: number; probability_empty: number; updated_at: string } | null;
+  },
+>(
+  picture: P,
+  reading: { confidence: number; probability_empty: number; updated_at: string } | undefined,
+  floor: number,
+): P {
+  picture.record_confidence = reading ?? null;
+  if (!reading || reading.confidence >= floor) return picture;
+  for (const [channel, a] of Object.entries(picture.atp)) {
+    if (channel === 'store') continue;
+    a.confidence_factor = Number(reading.confidence.toFixed(3));
+    a.qty = Math.floor(a.qty * reading.confidence);
+  }
+  return picture;
+}

@@ -69,7 +69,6 @@ export const detectorSettingsSchema = z.object({
   spike_history_factor: z.number().positive().default(2.5),
   category_spike_factor: z.number().positive().default(2),
   category_drop_factor: z.number().min(0).max(1).default(0.45),
-  category_shift_days: z.number().int().min(1).default(3),
   /** Negative-binomial dispersion of daily demand (smaller = more variable). */
   demand_dispersion: z.number().positive().default(4),
 
@@ -83,9 +82,6 @@ export const detectorSettingsSchema = z.object({
   /** Short picks at one location within the window make a pattern. */
   short_pick_min: z.number().int().min(1).default(2),
   short_pick_window_days: z.number().positive().default(3),
-
-  /** Days after which a closed condition's exception is closed for lack of new evidence. */
-  stale_close_days: z.number().positive().default(14),
 });
 export type DetectorSettings = z.output<typeof detectorSettingsSchema>;
 

@@ -5,6 +5,8 @@ export interface ChannelAvailability {
   qty: number;
   buffer: number;
   listing: 'active' | 'paused';
+  /** Share of the ATP kept when the record is in doubt (set by the exception engine's record confidence). */
+  confidence_factor?: number;
 }
 
 /** The inventory picture of one SKU x location (docs/events.md, "Stock picture"). */
@@ -30,6 +32,8 @@ export interface StockPicture {
   last_event_at: string | null;
   /** On-hand per lot, for regulated SKUs only (single-key pictures). */
   lots?: Record<string, number>;
+  /** Record confidence, when the exception engine has doubts about this record. */
+  record_confidence?: { confidence: number; probability_empty: number; updated_at: string } | null;
 }
 
 export interface PictureContext {

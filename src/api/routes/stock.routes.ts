@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { InvexError } from '../../core/errors.ts';
 import { parseUserTime } from '../../core/time.ts';
+import { applyRecordConfidence, readRecordConfidence } from '../../detect/index.ts';
 import { getStock, getStockAt, listStock } from '../../ledger/index.ts';
 import {
   cursorQuery,
@@ -39,7 +40,11 @@ export const stockRoutes =
       },
       async (request) => {
         const { sku, location } = request.params;
-        if (request.query.at === undefined) return getStock(deps.db, deps.config, sku, location);
+        if (request.query.at === undefined) {
+          const picture = await getStock(deps.db, deps.config, sku, location);
+          const floor = deps.detection?.engine.config.base.atp_confidence_floor ?? 0.5;
+          return applyRecordConfidence(picture, await readRecordConfidence(deps.db, location, sku), floor);
+        }
         const at = parseUserTime(request.query.at);
         if (!at) {
           throw new InvexError(

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { InvexError } from '../../core/errors.ts';
 import { parseUserTime } from '../../core/time.ts';
+import { applyRecordConfidence, loadDetectorConfig, readRecordConfidence } from '../../detect/index.ts';
 import { getStock, getStockAt } from '../../ledger/index.ts';
 import { closeTarget, configFrom, type GlobalOptions, openTarget } from '../context.ts';
 import { stockTable } from '../output.ts';
@@ -31,7 +32,11 @@ export function registerStock(program: Command): void {
               ? await target.client.stock(sku, location, at)
               : at
                 ? await getStockAt(target.db, config, sku, location, at)
-                : await getStock(target.db, config, sku, location);
+                : applyRecordConfidence(
+                    await getStock(target.db, config, sku, location),
+                    await readRecordConfidence(target.db, location, sku),
+                    loadDetectorConfig(config.detectorsFile).defaults?.atp_confidence_floor ?? 0.5,
+                  );
           process.stdout.write(
             options.json ? `${JSON.stringify(picture, null, 2)}\n` : `${stockTable(picture)}\n`,
           );

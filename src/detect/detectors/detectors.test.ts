@@ -592,3 +592,45 @@ describe('phantom inventory', () => {
     expect(h.of('phantom_inventory')).toHaveLength(0);
   });
 });
+
+describe('record confidence in available-to-promise', () => {
+  it('holds back online ATP in proportion to a doubtful record, never the store till', async () => {
+    const { applyRecordConfidence } = await import('../record-confidence.ts');
+    const picture = {
+      atp: { store: { qty: 10 }, ecommerce: { qty: 10 }, marketplace: { qty: 7 } } as Record<
+        string,
+        { qty: number; confidence_factor?: number }
+      >,
+    };
+    applyRecordConfidence(
+      picture,
+      { confidence: 0.3, probability_empty: 0.7, updated_at: '2026-03-02T00:00:00Z' },
+      0.5,
+    );
+    expect(picture.atp.store!.qty).toBe(10);
+    expect(picture.atp.ecommerce).toEqual({ qty: 3, confidence_factor: 0.3 });
+    expect(picture.atp.marketplace!.qty).toBe(2);
+    const sure = {
+      atp: { ecommerce: { qty: 10 } } as Record<string, { qty: number; confidence_factor?: number }>,
+    };
+    applyRecordConfidence(
+      sure,
+      { confidence: 0.8, probability_empty: 0.2, updated_at: '2026-03-02T00:00:00Z' },
+      0.5,
+    );
+    expect(sure.atp.ecommerce!.qty).toBe(10);
+  });
+
+  it('reads a long silence of a steady seller as a doubtful record', () => {
+    const h = new DetectHarness();
+    h.count('S1', 'B', 200, 0);
+    for (let d = 0; d < 26; d++) {
+      if (d < 18) h.sales('S1', 'B', d, d + 1, () => 4);
+      h.sweep((d + 1) * DAY);
+    }
+    const reading = h.engine.confidence('S1', 'B')!;
+    expect(reading.confidence).toBeLessThan(0.1);
+    expect(reading.emptyProbability).toBeGreaterThan(0.9);
+    expect(h.engine.confidence('S1', 'C')).toBeUndefined();
+  });
+});
