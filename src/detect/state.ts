@@ -458,6 +458,15 @@ export class WorldState {
     return { days: ms / DAY, bound };
   }
 
+  /** Takes a sale back out of the demand histories (a quantity found to be a glitch). */
+  retractSale(cell: Cell, at: number, qty: number): void {
+    const day = localDay(at, cell.loc);
+    cell.demand.add(day, -qty);
+    const store = this.locations.get(cell.loc.location);
+    const hist = store?.categories.get(cell.sku.category);
+    if (hist && !WorldState.promotedOn(cell, day)) hist.add(day, -qty);
+  }
+
   private recordActivity(cell: Cell, o: ObservedEvent): void {
     const loc = this.location(cell.loc.location);
     if (!loc) return;

@@ -30,6 +30,8 @@ export function createDataGlitchDetector(): Detector {
         if (q > usual) cell.maxQty.set(e.type, q);
         return;
       }
+      // The quantity is not demand: keep it out of the histories forecasts and tests read.
+      if (e.type === 'sale') ctx.state.retractSale(cell, o.at, q);
       const plausible = Math.max(1, usual);
       const factor = q / plausible;
       ctx.raise({

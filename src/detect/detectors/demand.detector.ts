@@ -1,6 +1,6 @@
 import { type DetectContext, type Detector, fixed, iso, margin } from '../detector.ts';
 import { demandRate } from '../record-confidence.ts';
-import { type Cell, type DemandHistory, type LocationState, localDay, WorldState } from '../state.ts';
+import { type Cell, DemandHistory, type LocationState, localDay, WorldState } from '../state.ts';
 import { nbLowerTail, nbUpperTail } from '../stats.ts';
 
 const BASELINE_DAYS = 28;
@@ -19,16 +19,31 @@ function weekdayFactors(loc: LocationState, today: number): number[] {
   return means.map((m) => (overall > 0 && m > 0 ? m / overall : 1));
 }
 
-/** Units of a category at a location per usual day (weekday-adjusted), over the days before `from`. */
-function baseline(hist: DemandHistory, dow: number[], from: number): { perDay: number; days: number } {
+/**
+ * Units of a category at a location per usual day (weekday-adjusted) over the days before
+ * `from`, and the dispersion those days show: a moment estimate of the negative binomial's
+ * r (mean^2 / (variance - mean)), so that a category with lumpy sellers gets the heavier
+ * tails it has.
+ */
+function baseline(
+  hist: DemandHistory,
+  dow: number[],
+  from: number,
+): { perDay: number; days: number; dispersion: number } {
   let total = 0;
+  let squares = 0;
   let days = 0;
   for (let d = from - BASELINE_DAYS; d < from; d++) {
     if (d < hist.firstDay || d <= hist.day - 35) continue;
-    total += hist.on(d) / dow[d % 7]!;
+    const x = hist.on(d) / dow[d % 7]!;
+    total += x;
+    squares += x * x;
     days += 1;
   }
-  return { perDay: days > 0 ? total / days : 0, days };
+  const mean = days > 0 ? total / days : 0;
+  const variance = days > 1 ? (squares - days * mean * mean) / (days - 1) : 0;
+  const dispersion = variance > mean ? (mean * mean) / (variance - mean) : Number.POSITIVE_INFINITY;
+  return { perDay: mean, days, dispersion };
 }
 
 /**
@@ -71,6 +86,8 @@ export function categoryRatio(
  */
 export function createDemandDetector(): Detector {
   const evaluatedDay = new Map<string, number>();
+  /** Per SKU, the biggest day any store had (lumpy sellers show their lumps somewhere). */
+  const networkBiggest = new Map<string, DemandHistory>();
   /** Units of one-off SKU spikes per location, category and day, kept out of category tests. */
   const oneOff = new Map<string, number>();
   const oneOffKey = (location: string, category: string, day: number) => `${location}|${category}|${day}`;
@@ -89,6 +106,12 @@ export function createDemandDetector(): Detector {
     let biggest = 0;
     for (let d = day - s.history_days; d < day; d++) {
       if (!WorldState.promotedOn(cell, d)) biggest = Math.max(biggest, cell.demand.on(d));
+    }
+    // A record with little history of its own borrows the SKU's biggest day elsewhere
+    // (an intermittent item's lump shows at the stores that sold it).
+    const network = networkBiggest.get(cell.sku.sku);
+    if (network && rate.saleDayShare * rate.days < 5) {
+      for (let d = day - s.history_days; d < day; d++) biggest = Math.max(biggest, network.on(d));
     }
     if (units < s.spike_history_factor * biggest * uplift) return;
     const tail = nbUpperTail(units, expected, s.demand_dispersion);
@@ -152,6 +175,44 @@ export function createDemandDetector(): Detector {
     });
   }
 
+  /** Observed and expected units of a category at a location over its last n complete local days. */
+  function windowOf(loc: LocationState, category: string, n: number, today: number) {
+    const hist = loc.categories.get(category);
+    if (!hist) return undefined;
+    const dow = weekdayFactors(loc, today - 7);
+    const from = today - n;
+    const base = baseline(hist, dow, from);
+    if (base.days < 14 || base.perDay <= 0) return undefined;
+    let observed = 0;
+    let expected = 0;
+    for (let d = from; d < today; d++) {
+      observed += Math.max(0, hist.on(d) - (oneOff.get(oneOffKey(loc.info.location, category, d)) ?? 0));
+      expected += base.perDay * dow[d % 7]!;
+    }
+    return { observed, expected };
+  }
+
+  /**
+   * How the category moved at the other stores over the same days (their pooled observed
+   * over expected): a season turning or a chain-wide event moves them all, a local cause
+   * moves one. Stores of the same region when there are two or more, else all.
+   */
+  function peerFactor(ctx: DetectContext, loc: LocationState, category: string, n: number): number {
+    const stores = [...ctx.state.locations.values()].filter((l) => l !== loc && l.info.kind === 'store');
+    const region = stores.filter((l) => l.info.region === loc.info.region);
+    const peers = region.length >= 2 ? region : stores;
+    let observed = 0;
+    let expected = 0;
+    for (const peer of peers) {
+      if (!Number.isNaN(peer.gapSince)) continue;
+      const w = windowOf(peer, category, n, localDay(ctx.now, peer.info));
+      if (!w) continue;
+      observed += w.observed;
+      expected += w.expected;
+    }
+    return expected >= 10 ? observed / expected : 1;
+  }
+
   function categoryShift(
     ctx: DetectContext,
     loc: LocationState,
@@ -176,7 +237,11 @@ export function createDemandDetector(): Detector {
         expected += base.perDay * dow[d % 7]!;
       }
       if (expected < 5) continue;
-      const r = s.demand_dispersion * n;
+      // What the peers did over the same days is part of what was to be expected here.
+      const peers = peerFactor(ctx, loc, category, n);
+      expected *= peers;
+      if (expected < 5) continue;
+      const r = Math.max(0.5, Math.min(s.demand_dispersion, base.dispersion)) * n;
       // The baseline is itself an estimate: test against a margin on either side.
       const up =
         observed >= s.category_spike_factor * expected
@@ -277,7 +342,24 @@ export function createDemandDetector(): Detector {
     types: ['demand_spike', 'demand_drop'],
     onEvent(ctx, o, cell) {
       if (o.event.type !== 'sale' || cell.loc.kind !== 'store') return;
+      if (
+        ctx.open(`data_glitch:${cell.loc.location}:${cell.sku.sku}`) &&
+        (o.qtyBase ?? 0) >= ctx.cellSettings(cell).glitch_min_qty
+      )
+        return;
       cellSpike(ctx, cell, o.at, o.event.event_id);
+      // After the test, so that a spike does not raise its own bar.
+      const day = localDay(o.at, cell.loc);
+      const units = cell.demand.on(day);
+      if (!ctx.open(`demand_spike:${cell.loc.location}:${cell.sku.sku}:${day}`)) {
+        let hist = networkBiggest.get(cell.sku.sku);
+        if (!hist) {
+          hist = new DemandHistory();
+          networkBiggest.set(cell.sku.sku, hist);
+        }
+        hist.advance(day);
+        if (units > hist.on(day)) hist.add(day, units - hist.on(day));
+      }
     },
     sweep(ctx) {
       for (const loc of ctx.state.locations.values()) {
