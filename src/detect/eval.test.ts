@@ -55,3 +55,28 @@ describe('detection scored on the twin', () => {
     expect(Math.abs(viaDb.overall.raised - inMemory.overall.raised)).toBeLessThanOrEqual(2);
   }, 240_000);
 });
+
+describe('the Miami coats', () => {
+  it("flags last July's film-crew purchase as a demand spike with its evidence and the risk it carries into next July's forecast", async () => {
+    const { loadScenario } = await import('../twin/index.ts');
+    const { memoryPipeline, playTwinInto } = await import('./twin-run.ts');
+    const miami = loadScenario('miami-coats');
+    let pipeline: ReturnType<typeof memoryPipeline> | undefined;
+    const run = await playTwinInto(miami, 1, async (records) => {
+      pipeline = memoryPipeline(records, {}, Date.parse(`${miami.start}T00:00:00Z`));
+      return pipeline;
+    });
+    const [crew] = run.labels.filter((l) => l.type === 'one_off_demand_spike');
+    const spikes = pipeline!.engine
+      .openExceptions()
+      .filter((e) => e.type === 'demand_spike' && e.sku === crew!.sku && e.location === crew!.location);
+    expect(spikes).toHaveLength(1);
+    const [spike] = spikes;
+    expect(spike!.category).toBe('outerwear');
+    expect(spike!.evidence.figures.day).toBe(crew!.start.slice(0, 10));
+    expect(Number(spike!.evidence.figures.units_that_day)).toBeGreaterThanOrEqual(20);
+    expect(Number(spike!.evidence.figures.next_season_forecast_risk_units)).toBeGreaterThan(15);
+    expect(spike!.explanation).toContain("next year's forecast");
+    expect(spike!.actions[0]!.kind).toBe('annotate_demand');
+  }, 120_000);
+});

@@ -5,6 +5,9 @@ import { nbLowerTail, nbUpperTail } from '../stats.ts';
 
 const BASELINE_DAYS = 28;
 
+/** The calendar date of a local day number. */
+const localDate = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
+
 /** Day-of-week factors of a location's activity over the last four weeks (1 = average day). */
 function weekdayFactors(loc: LocationState, today: number): number[] {
   const sums = new Array<number>(7).fill(0);
@@ -140,7 +143,7 @@ export function createDemandDetector(): Detector {
           biggest_usual_day: biggest,
           promotion_uplift: uplift,
           next_season_forecast_risk_units: fixed(extra, 0),
-          day: iso(at).slice(0, 10),
+          day: localDate(day),
           category: cell.sku.category,
         },
         thresholds: {
@@ -149,11 +152,11 @@ export function createDemandDetector(): Detector {
           spike_max_tail_probability: s.spike_max_tail_probability,
         },
       },
-      explanation: `${cell.sku.sku} at ${cell.loc.location} sold ${units} on ${iso(at).slice(0, 10)}, ${fixed(units / expected, 0)}x a usual day (${fixed(expected, 1)}). Until someone marks it as a one-off, it stays in the demand history: next year's forecast for the same weeks would carry about ${fixed(extra, 0)} extra units. Replenish what it took, and annotate it.`,
+      explanation: `${cell.sku.sku} at ${cell.loc.location} sold ${units} on ${localDate(day)}, ${fixed(units / expected, 0)}x a usual day (${fixed(expected, 1)}). Until someone marks it as a one-off, it stays in the demand history: next year's forecast for the same weeks would carry about ${fixed(extra, 0)} extra units. Replenish what it took, and annotate it.`,
       actions: [
         {
           kind: 'annotate_demand',
-          detail: `Mark ${iso(at).slice(0, 10)} as a one-off for ${cell.sku.sku} at ${cell.loc.location} so it leaves the demand history`,
+          detail: `Mark ${localDate(day)} as a one-off for ${cell.sku.sku} at ${cell.loc.location} so it leaves the demand history`,
           sku: cell.sku.sku,
           location: cell.loc.location,
         },
