@@ -1,4 +1,4 @@
-import type { FaultLabel, FaultType } from '../twin/index.ts';
+import type { FaultLabel, LabelType } from '../twin/index.ts';
 import { EXCEPTION_TYPES, type ExceptionType } from './exception.ts';
 
 const HOUR = 3_600_000;
@@ -10,7 +10,7 @@ const DAY = 24 * HOUR;
  * as having caught it (a lost transfer first shows as delayed; an oversold marketplace
  * listing shows as overcommitted ATP or as short picks).
  */
-export const LABEL_TYPES: Record<FaultType, { primary: ExceptionType; accepts: ExceptionType[] }> = {
+export const LABEL_TYPES: Record<LabelType, { primary: ExceptionType; accepts: ExceptionType[] }> = {
   phantom_inventory: { primary: 'phantom_inventory', accepts: ['phantom_inventory'] },
   pos_outage: { primary: 'reporting_gap', accepts: ['reporting_gap'] },
   duplicate_events: { primary: 'duplicate_events', accepts: ['duplicate_events'] },
@@ -34,9 +34,7 @@ export const LABEL_TYPES: Record<FaultType, { primary: ExceptionType; accepts: E
     accepts: ['listing_below_threshold', 'atp_overcommitted', 'short_pick_pattern'],
   },
   promotion_stockout: { primary: 'promotion_stockout_risk', accepts: ['promotion_stockout_risk'] },
-  oms_double_allocation: { primary: 'atp_overcommitted', accepts: ['atp_overcommitted'] },
-  mislocated_stock: { primary: 'short_pick_pattern', accepts: ['short_pick_pattern'] },
-} as Record<FaultType, { primary: ExceptionType; accepts: ExceptionType[] }>;
+};
 
 /** Detection may come this long after a fault's end (or the run's, when it never ended). */
 export const GRACE_HOURS = 72;

@@ -31,6 +31,13 @@ export const FAULT_TYPES = [
 ] as const;
 export type FaultType = (typeof FAULT_TYPES)[number];
 
+/**
+ * Outcomes the twin labels though nobody injects them: a promoted SKU at a store selling
+ * out before its promotion ends (what promotion stock-out risk should have predicted).
+ */
+export const OUTCOME_TYPES = ['promotion_stockout'] as const;
+export type LabelType = FaultType | (typeof OUTCOME_TYPES)[number];
+
 const fraction = z.number().min(0).max(1);
 
 export const scenarioSchema = z.strictObject({

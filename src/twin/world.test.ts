@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { eventSchema } from '../ingest/index.ts';
 import { buildNetwork } from './network.ts';
 import { runScenario } from './run.ts';
-import { FAULT_TYPES, loadScenario, type Scenario, scenarioSchema } from './scenario.ts';
+import { FAULT_TYPES, loadScenario, OUTCOME_TYPES, type Scenario, scenarioSchema } from './scenario.ts';
 import { type TwinEvent, World } from './world.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'invex-twin-'));
@@ -124,10 +124,16 @@ describe('the twin', () => {
     world.open();
     for (let day = 0; day < demo.days; day++) world.step(day, sink);
     world.drain(sink);
-    expect(new Set(world.labels.map((l) => l.type))).toEqual(new Set(FAULT_TYPES));
-    for (const label of world.labels) {
+    const faults = world.labels.filter((l) => !(OUTCOME_TYPES as readonly string[]).includes(l.type));
+    expect(new Set(faults.map((l) => l.type))).toEqual(new Set(FAULT_TYPES));
+    for (const label of faults) {
       expect(label.cause).not.toBe('');
       expect(label.magnitude).toBeGreaterThan(0);
+    }
+    // Outcomes: promoted shelves that sold out before their promotion ended.
+    for (const label of world.labels.filter((l) => l.type === 'promotion_stockout')) {
+      expect(label.sku).not.toBeNull();
+      expect(Date.parse(label.end!)).toBeGreaterThan(Date.parse(label.start));
     }
   });
 

@@ -1,7 +1,7 @@
 import { assertUnreachable } from '../core/errors.ts';
 import { type Climate, seasonality, type TwinNetwork, WEEKDAY } from './network.ts';
 import { AliasTable, between, createRandom, negativeBinomial, type Random } from './random.ts';
-import type { FaultType, Scenario } from './scenario.ts';
+import type { FaultType, LabelType, Scenario } from './scenario.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -16,7 +16,7 @@ export interface TwinEvent {
 /** Ground truth of one injected fault (labels.json). */
 export interface FaultLabel {
   id: string;
-  type: FaultType;
+  type: LabelType;
   sku: string | null;
   location: string | null;
   start: string;
@@ -950,6 +950,7 @@ export class World {
       for (const sku of skus) {
         const c = this.cell(store, sku);
         let units = Math.min(demand.get(sku)!, this.sellable[c]!);
+        if (units < demand.get(sku)!) this.promotionStockout(day, store, sku, promoted);
         this.kpi.lostUnits += demand.get(sku)! - units;
         this.kpi.lostValue += (demand.get(sku)! - units) * net.skus[sku]!.unitPrice;
         this.kpi.demandUnits += demand.get(sku)!;
@@ -966,6 +967,33 @@ export class World {
       }
     }
   }
+
+  /**
+   * A promoted SKU's demand at a store met an empty shelf before the promotion ended: an
+   * outcome label (once per promotion and store), from the announcement, when it could
+   * first be foreseen, to the promotion's end.
+   */
+  private promotionStockout(day: number, store: number, sku: number, promoted: Promotion[]): void {
+    const promo = promoted.find((p) => p.sku === sku);
+    if (!promo) return;
+    const key = `${promo.id}|${store}`;
+    if (this.promotionStockouts.has(key)) return;
+    this.promotionStockouts.add(key);
+    this.labels.push({
+      id: `out-${this.promotionStockouts.size}`,
+      type: 'promotion_stockout',
+      sku: this.net.skus[sku]!.sku,
+      location: this.net.locations[store]!.location,
+      start: iso(this.at(promo.announce, store, 3)),
+      end: iso(this.at(promo.to, store, 0)),
+      magnitude: day - promo.from,
+      unit: 'days into the promotion',
+      cause: `promotion ${promo.id} (uplift ${promo.uplift}) sold the shelf out ${day - promo.from} day(s) after it started`,
+      events: [],
+    });
+  }
+
+  private readonly promotionStockouts = new Set<string>();
 
   private sale(day: number, store: number, sku: number, qty: number): string {
     const { net, random } = this;
@@ -1434,7 +1462,7 @@ export class World {
     // A fault whose trigger never came (no sale, transfer, order or return for it) changed nothing.
     for (let i = this.labels.length - 1; i >= 0; i--) {
       const label = this.labels[i]!;
-      if (NEEDS_TRIGGER.has(label.type) && label.events.length === 0) this.labels.splice(i, 1);
+      if (NEEDS_TRIGGER.has(label.type as FaultType) && label.events.length === 0) this.labels.splice(i, 1);
     }
   }
 

@@ -1,4 +1,4 @@
-import { type Detector, fixed, iso, margin } from '../detector.ts';
+import { type Detector, fixed, iso, leadDays, margin } from '../detector.ts';
 import { demandRate } from '../record-confidence.ts';
 import { DAY, WorldState } from '../state.ts';
 import { nbUpperTail } from '../stats.ts';
@@ -28,14 +28,19 @@ export function createPromotionStockoutDetector(): Detector {
           if (rate.days < s.min_history_days || rate.dailyUnits <= 0) continue;
           const start = Math.max(ctx.now, p.from);
           const promoDays = (p.to - start) / DAY;
-          const before = Math.max(0, (p.from - ctx.now) / DAY);
-          const demand = rate.dailyUnits * (p.uplift * promoDays + before);
+          // Replenishment reacts within its lead time: the risk is selling out before the
+          // next delivery can land, so demand is projected over the lead time only.
+          const horizon = Math.min(leadDays(cell, s), (p.to - ctx.now) / DAY);
+          const before = Math.min(horizon, Math.max(0, (p.from - ctx.now) / DAY));
+          const during = Math.max(0, horizon - before);
+          if (during <= 0) continue;
+          const demand = rate.dailyUnits * (p.uplift * during + before);
           const supply = WorldState.sellable(cell) + cell.inTransitIn;
           const short = demand - supply;
           const probability = nbUpperTail(
             Math.max(0, Math.floor(supply)) + 1,
             demand,
-            s.demand_dispersion * Math.max(1, promoDays + before),
+            s.demand_dispersion * Math.max(1, horizon),
           );
           if (short < s.promotion_cover_margin || probability < 0.8) {
             if (ctx.open(key) && probability < 0.5)
@@ -51,7 +56,7 @@ export function createPromotionStockoutDetector(): Detector {
             channel: null,
             group: `promotion:${p.id}`,
             root_cause: 'business_rule_violation',
-            reasoning: `Promotion ${p.id} runs until ${iso(p.to)} (${fixed(promoDays, 1)} days left) at uplift ${p.uplift}: about ${fixed(demand, 0)} units of demand against ${supply} sellable and inbound; it sells out with probability ${fixed(probability, 2)}.`,
+            reasoning: `Promotion ${p.id} runs until ${iso(p.to)} (${fixed(promoDays, 1)} days left) at uplift ${p.uplift}: about ${fixed(demand, 0)} units of demand in the next ${fixed(horizon, 1)} days (the replenishment lead time) against ${supply} sellable and inbound: it sells out before a delivery can land with probability ${fixed(probability, 2)}.`,
             confidence: probability,
             evidence: {
               events: [
