@@ -223,6 +223,8 @@ export class WorldState {
   readonly returns = new Map<string, ReturnFlow>();
   /** The records of each SKU, across locations (for peer comparisons). */
   readonly skuCells = new Map<string, Cell[]>();
+  /** The records of each location. */
+  readonly locationCells = new Map<string, Cell[]>();
 
   constructor(readonly master: MasterSnapshot) {}
 
@@ -290,6 +292,9 @@ export class WorldState {
       const peers = this.skuCells.get(sku);
       if (peers) peers.push(cell);
       else this.skuCells.set(sku, [cell]);
+      const here = this.locationCells.get(location);
+      if (here) here.push(cell);
+      else this.locationCells.set(location, [cell]);
     }
     return cell;
   }

@@ -1,5 +1,5 @@
 import { type DetectContext, type Detector, fixed, iso, margin } from '../detector.ts';
-import { demandRate } from '../record-confidence.ts';
+import { demandRate, demandRateBefore } from '../record-confidence.ts';
 import { type Cell, DemandHistory, type LocationState, localDay, WorldState } from '../state.ts';
 import { nbLowerTail, nbUpperTail } from '../stats.ts';
 
@@ -216,6 +216,25 @@ export function createDemandDetector(): Detector {
     return expected >= 10 ? observed / expected : 1;
   }
 
+  /** The largest units one SKU sold above its own usual over local days [from, to) at a location. */
+  function biggestExcess(
+    ctx: DetectContext,
+    loc: LocationState,
+    category: string,
+    from: number,
+    to: number,
+  ): number {
+    let biggest = 0;
+    for (const cell of ctx.state.locationCells.get(loc.info.location) ?? []) {
+      if (cell.sku.category !== category) continue;
+      const rate = demandRateBefore(cell, from, BASELINE_DAYS);
+      let units = 0;
+      for (let d = from; d < to; d++) if (!WorldState.promotedOn(cell, d)) units += cell.demand.on(d);
+      biggest = Math.max(biggest, units - rate.dailyUnits * (to - from));
+    }
+    return biggest;
+  }
+
   function categoryShift(
     ctx: DetectContext,
     loc: LocationState,
@@ -240,23 +259,33 @@ export function createDemandDetector(): Detector {
         expected += base.perDay * dow[d % 7]!;
       }
       if (expected < 5) continue;
-      // What the peers did over the same days is part of what was to be expected here.
+      // What the peers did over the same days can explain a move here, never make one: a
+      // surge is judged against peers that rose too, a drop against peers that fell too.
       const peers = peerFactor(ctx, loc, category, n);
-      expected *= peers;
-      if (expected < 5) continue;
+      const raisedBar = expected * Math.max(1, peers);
+      const loweredBar = expected * Math.min(1, peers);
+      if (loweredBar < 5) continue;
       const r = Math.max(0.5, Math.min(s.demand_dispersion, base.dispersion)) * n;
       // The baseline is itself an estimate: test against a margin on either side.
       const up =
-        observed >= s.category_spike_factor * expected
-          ? nbUpperTail(Math.round(observed), expected * 1.15, r)
+        observed >= s.category_spike_factor * raisedBar
+          ? nbUpperTail(Math.round(observed), raisedBar * 1.15, r)
           : 1;
       const down =
-        observed <= s.category_drop_factor * expected
-          ? nbLowerTail(Math.round(observed), expected * 0.85, r)
+        observed <= s.category_drop_factor * loweredBar
+          ? nbLowerTail(Math.round(observed), loweredBar * 0.85, r)
           : 1;
-      const tail = Math.min(up, down);
+      expected = up < down ? raisedBar : loweredBar;
+      let tail = Math.min(up, down);
       if (tail > 1e-5) continue;
       const spike = up < down;
+      if (spike) {
+        // A surge lifts the category; one SKU's lump lifts one SKU. Test again without the
+        // biggest single excess.
+        const trimmed = observed - biggestExcess(ctx, loc, category, from, today);
+        tail = nbUpperTail(Math.round(trimmed), expected * 1.15, r);
+        if (trimmed < s.category_spike_factor * expected || tail > 1e-5) continue;
+      }
       raised = true;
       const ratio = observed / expected;
       const items = [...ctx.state.cells.values()].filter(
@@ -282,6 +311,9 @@ export function createDemandDetector(): Detector {
             expected_units: fixed(expected, 1),
             ratio: fixed(ratio, 2),
             tail_probability: tail,
+            peer_stores_ratio: fixed(peers, 2),
+            usual_per_day: fixed(base.perDay, 1),
+            dispersion: fixed(Math.min(s.demand_dispersion, base.dispersion), 2),
             from_day: iso(from * 86_400_000).slice(0, 10),
           },
           thresholds: {
