@@ -80,6 +80,8 @@ export function readConfidence(
   now: number,
   settings: DetectorSettings,
   storeRate: StoreErrorRate | undefined,
+  /** Share of days without a sale of the same SKU at other stores: how intermittent the item is. */
+  peerZeroShare = 0,
 ): ConfidenceReading {
   const sellable = WorldState.sellable(cell);
   // The usual rate comes from before the current silence, which is what is being tested.
@@ -101,8 +103,13 @@ export function readConfidence(
     0.5,
     Math.max(settings.phantom_prior_floor, 1 - Math.exp(-lambda * Math.min(daysSinceCount, 120))),
   );
+  // Two readings of the silence: the current run without a sale (the whole shelf gone),
+  // and the time spent at levels no sale has disproved since the count (part of it gone,
+  // the rest sold, restocks masking it). The stronger one counts.
   const evidence = WorldState.unexplainedDays(cell, now);
-  const zeroRunDays = evidence.days;
+  const lastLook = Math.max(cell.lastSaleAt, cell.countAt);
+  const currentRun = Number.isFinite(lastLook) && sellable > 0 ? Math.max(0, (now - lastLook) / DAY) : 0;
+  const zeroRunDays = Math.max(evidence.days, currentRun);
   // A day without a sale, taken conservatively: the larger of the negative-binomial zero
   // probability at the usual rate and an upper (90%) bound of the share of such days seen.
   const zeros = rate.days - Math.round(rate.saleDayShare * (rate.days + 2) - 1);
@@ -111,7 +118,10 @@ export function readConfidence(
   const betaMean = a / (a + b);
   const betaSd = Math.sqrt((a * b) / ((a + b) ** 2 * (a + b + 1)));
   const k = settings.demand_dispersion;
-  const q0 = Math.min(0.999, Math.max((1 + rate.dailyUnits / k) ** -k, betaMean + 1.28 * betaSd));
+  const q0 = Math.min(
+    0.999,
+    Math.max((1 + rate.dailyUnits / k) ** -k, betaMean + 1.28 * betaSd, peerZeroShare),
+  );
   const base = {
     prior,
     zeroSaleDay: q0,

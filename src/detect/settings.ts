@@ -16,7 +16,7 @@ export const detectorSettingsSchema = z.object({
   dc_lead_days: z.number().positive().default(14),
 
   /** Phantom inventory: posterior probability the shelf is empty above which it is raised. */
-  phantom_min_probability: z.number().min(0.5).max(0.9999).default(0.97),
+  phantom_min_probability: z.number().min(0.5).max(0.99999).default(0.999),
   /** Prior: share of a store's cells whose shelf empties unrecorded per day since the last count. */
   phantom_daily_prior: z.number().min(0).max(0.5).default(0.0015),
   phantom_prior_floor: z.number().min(0).max(0.5).default(0.002),

@@ -38,7 +38,13 @@ export function createPhantomInventoryDetector(): Detector {
         const s = ctx.cellSettings(cell);
         const loc = ctx.state.locations.get(cell.loc.location);
         if (loc && !Number.isNaN(loc.gapSince)) continue;
-        const reading = readConfidence(cell, ctx.now, s, ctx.storeErrorRate(cell.loc.location));
+        const reading = readConfidence(
+          cell,
+          ctx.now,
+          s,
+          ctx.storeErrorRate(cell.loc.location),
+          peerZeroShare(ctx.state.skuCells.get(cell.sku.sku) ?? [], cell, ctx.now, s.history_days),
+        );
         if (reading.emptyProbability < s.phantom_min_probability) continue;
         if (reading.expectedSaleDays < s.phantom_min_expected_sale_days) continue;
         // A quiet category explains a quiet SKU better than an empty shelf.
@@ -168,4 +174,25 @@ export function peerRatio(peers: Cell[], cell: Cell, now: number, window: number
     expected += rate.dailyUnits * (to - from);
   }
   return expected >= 3 ? observed / expected : 1;
+}
+
+/**
+ * The share of days without a sale of the same SKU at the other stores over their last
+ * `window` days: an intermittent item is intermittent everywhere, and a short history of
+ * its own should not make a silence look stranger than that.
+ */
+export function peerZeroShare(peers: Cell[], cell: Cell, now: number, window: number): number {
+  let days = 0;
+  let zeros = 0;
+  for (const peer of peers) {
+    if (peer === cell || peer.loc.kind !== 'store') continue;
+    const today = localDay(now, peer.loc);
+    const n = peer.saleDays.daysBefore(today, window);
+    if (n < 7) continue;
+    for (let d = today - n; d < today; d++) {
+      days += 1;
+      if (peer.saleDays.on(d) === 0) zeros += 1;
+    }
+  }
+  return days >= 14 ? zeros / days : 0;
 }
