@@ -11,6 +11,8 @@ export interface DetectContext {
   /** Settings for a category and region (the defaults when both are null). */
   settings(category: string | null, region: string | null): DetectorSettings;
   cellSettings(cell: Cell): DetectorSettings;
+  /** Settings for a SKU's category at a location's region. */
+  settingsAt(sku: string, location: string): DetectorSettings;
   /** Opens an exception for the finding's key, or updates the open one. */
   raise(finding: Finding): void;
   /** Closes the open exception of a key, saying why; no-op when none is open. */

@@ -170,6 +170,11 @@ export class DetectionEngine {
       state: this.state,
       settings: (category, region) => this.config.for(category, region),
       cellSettings: (cell) => this.config.for(cell.sku.category, cell.loc.region),
+      settingsAt: (sku, location) =>
+        this.config.for(
+          this.state.master.skus.get(sku)?.category ?? null,
+          this.state.master.locations.get(location)?.region ?? null,
+        ),
       raise: (f) => this.raise(f),
       close: (key, reason) => this.close(key, reason),
       open: (key) => this.openByKey.get(key),

@@ -22,8 +22,7 @@ export function createReturnDispositionDetector(): Detector {
       for (const r of ctx.state.returns.values()) {
         if (r.settled >= r.qty) continue;
         const sku = ctx.state.master.skus.get(r.sku);
-        const loc = ctx.state.master.locations.get(r.location);
-        const s = ctx.settings(sku?.category ?? null, loc?.region ?? null);
+        const s = ctx.settingsAt(r.sku, r.location);
         const age = (ctx.now - r.at) / DAY;
         if (age < s.return_inspection_days) continue;
         const units = r.qty - r.settled;

@@ -18,6 +18,12 @@ const flowEvents = (f: SupplyFlow): EvidenceEvent[] => {
   return list;
 };
 
+/** The purchase-order flow an event belongs to (by po_id, else asn_id). */
+const flowOf = (ctx: DetectContext, e: { ref?: { po_id?: string; asn_id?: string } | undefined }) => {
+  const id = e.ref?.po_id ?? e.ref?.asn_id;
+  return id ? ctx.state.supply.get(id) : undefined;
+};
+
 const unitMargin = (ctx: DetectContext, sku: string) => {
   const info = ctx.state.master.skus.get(sku);
   return info ? Math.max(0, info.unitPrice - info.unitCost) : 0;
@@ -34,16 +40,12 @@ export function createReceivingVarianceDetector(): Detector {
     onEvent(ctx, o) {
       const e = o.event;
       if (e.type !== 'receipt') return;
-      const id = e.ref?.po_id ?? e.ref?.asn_id;
-      const f = id ? ctx.state.supply.get(id) : undefined;
+      const f = flowOf(ctx, e);
       if (!f) return;
       const basis = f.asnQty > 0 ? 'ASN' : 'PO';
       const expected = f.asnQty > 0 ? f.asnQty : f.ordered;
       if (expected <= 0) return;
-      const s = ctx.settings(
-        ctx.state.master.skus.get(f.sku)?.category ?? null,
-        ctx.state.master.locations.get(f.location)?.region ?? null,
-      );
+      const s = ctx.settingsAt(f.sku, f.location);
       const diff = f.received - expected;
       const tolerance = Math.max(s.receiving_tolerance_units, expected * s.receiving_tolerance_share);
       const key = `receiving_variance:${f.id}`;
@@ -128,10 +130,7 @@ export function createReceivingVarianceDetector(): Detector {
  */
 export function createAsnDetector(): Detector {
   function raise(ctx: DetectContext, f: SupplyFlow, why: 'received_without_asn' | 'overdue_without_asn') {
-    const s = ctx.settings(
-      ctx.state.master.skus.get(f.sku)?.category ?? null,
-      ctx.state.master.locations.get(f.location)?.region ?? null,
-    );
+    const s = ctx.settingsAt(f.sku, f.location);
     const overdueHours = Number.isFinite(f.poExpectedAt) ? (ctx.now - f.poExpectedAt) / HOUR : 0;
     ctx.raise({
       key: `asn_late_or_missing:${f.id}`,
@@ -185,8 +184,7 @@ export function createAsnDetector(): Detector {
     onEvent(ctx, o) {
       const e = o.event;
       if (e.type !== 'receipt' && e.type !== 'asn') return;
-      const id = e.ref?.po_id ?? e.ref?.asn_id;
-      const f = id ? ctx.state.supply.get(id) : undefined;
+      const f = flowOf(ctx, e);
       if (!f || f.ordered <= 0) return;
       const key = `asn_late_or_missing:${f.id}`;
       if (e.type === 'receipt' && !f.asnEventId) raise(ctx, f, 'received_without_asn');
@@ -219,8 +217,7 @@ export function createSupplierSlipDetector(): Detector {
     onEvent(ctx, o) {
       const e = o.event;
       if (e.type !== 'receipt') return;
-      const id = e.ref?.po_id ?? e.ref?.asn_id;
-      const f = id ? ctx.state.supply.get(id) : undefined;
+      const f = flowOf(ctx, e);
       if (!f?.supplier) return;
       const promised = Number.isFinite(f.asnExpectedAt) ? f.asnExpectedAt : f.poExpectedAt;
       if (!Number.isFinite(promised)) return;

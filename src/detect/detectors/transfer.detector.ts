@@ -27,8 +27,7 @@ export function createTransferDetector(): Detector {
       for (const t of ctx.state.transfers.values()) {
         if (t.received >= t.qty) continue;
         const sku = ctx.state.master.skus.get(t.sku);
-        const to = ctx.state.master.locations.get(t.to);
-        const s = ctx.settings(sku?.category ?? null, to?.region ?? null);
+        const s = ctx.settingsAt(t.sku, t.to);
         const overdue = ctx.now - t.expectedAt;
         if (overdue < s.transfer_grace_hours * HOUR) continue;
         const lost = overdue >= s.transfer_lost_after_days * DAY;
