@@ -8,9 +8,7 @@
  *   npm run bench:sweep -- [--stores 200] [--skus 5000] [--days 14]
  */
 import { parseArgs } from 'node:util';
-import { validateMaster } from '../src/catalog/index.ts';
-import { DetectionEngine, masterSnapshot } from '../src/detect/index.ts';
-import { parseEvent, resolveEvent } from '../src/ingest/index.ts';
+import { memoryPipeline } from '../src/detect/index.ts';
 import { buildNetwork, loadScenario, masterData, type TwinEvent, World } from '../src/twin/index.ts';
 
 const { values } = parseArgs({
@@ -25,45 +23,25 @@ const scenario = {
 const number = (value: number) => Math.round(value).toLocaleString('en-US');
 const net = buildNetwork(scenario, 1);
 const master = masterData(net);
-const validated = validateMaster([...master.skus, ...master.locations]);
-const view = {
-  skus: new Map(
-    validated.skus.map((s) => [s.sku, { ...s, uoms: s.uoms ?? {}, regulated: s.regulated ?? false }]),
-  ),
-  locations: new Map(validated.locations.map((l) => [l.location, { ...l, channels: l.channels ?? [] }])),
-  channels: new Set(['store', 'ecommerce', 'marketplace']),
-};
 const start = Date.parse(`${scenario.start}T00:00:00Z`);
-const engine = new DetectionEngine(masterSnapshot(validated.skus, validated.locations, start));
+// The engine alone, fed with the same validation and idempotency as ingestion.
+const pipeline = memoryPipeline([...master.skus, ...master.locations], {}, start);
+const engine = pipeline.engine;
 const world = new World(net, scenario, 1);
-let batch: TwinEvent[] = [];
+let batch: Record<string, unknown>[] = [];
 const sink = {
   events: (list: TwinEvent[]) => {
-    for (const e of list) batch.push(e);
+    for (const e of list) batch.push(e.body);
   },
   truth() {},
 };
 let events = 0;
-let seq = 0;
 const feedStarted = performance.now();
 world.open();
 for (let day = 0; day < scenario.days; day++) {
   world.step(day, sink);
-  const observed = [];
-  for (const e of batch) {
-    const parsed = parseEvent(e.body);
-    if (!parsed.ok) continue;
-    const resolved = resolveEvent(parsed.event, parsed.at, view as never);
-    if (!resolved.ok) continue;
-    observed.push({
-      seq: ++seq,
-      event: parsed.event,
-      qtyBase: resolved.ledger.qtyBase,
-      at: Date.parse(parsed.event.occurred_at),
-    });
-  }
-  events += observed.length;
-  engine.observe(observed, [], start + (day + 1) * 86_400_000);
+  events += batch.length;
+  await pipeline.deliver(batch, start + (day + 1) * 86_400_000);
   batch = [];
 }
 const feedSeconds = (performance.now() - feedStarted) / 1000;

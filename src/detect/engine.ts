@@ -35,8 +35,6 @@ export class DetectionEngine {
   watermark = 0;
   /** While rebuilding state from the log, detectors run but raise and close nothing. */
   muted = false;
-  /** Exceptions ever opened (raised or reopened), by id: the eval's view of history. */
-  readonly firstRaisedAt = new Map<string, number>();
 
   constructor(
     master: MasterSnapshot,
@@ -243,7 +241,6 @@ export class DetectionEngine {
         updates: 0,
         ...fields,
       };
-      this.firstRaisedAt.set(record.id, now);
     }
     this.openByKey.set(f.key, record);
     this.changed.set(record.id, record);

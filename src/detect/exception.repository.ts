@@ -1,39 +1,19 @@
 import type { Queryable } from '../db/index.ts';
 import type { InventoryEvent } from '../ingest/index.ts';
-import type { ExceptionRecord, ExceptionStatus, ExceptionType, PriorityBand } from './exception.ts';
+import type { ExceptionRecord } from './exception.ts';
 import type { ObservedDelivery, ObservedEvent } from './state.ts';
 
 const COLUMNS = `id, key, type, status, sku, location, channel, region, category, grp, opened_at, updated_at,
   closed_at, close_reason, root_cause, reasoning, confidence, impact, urgency, priority, priority_band,
   evidence, explanation, actions, updates`;
 
-interface Row {
-  id: string;
-  key: string;
-  type: ExceptionType;
-  status: ExceptionStatus;
-  sku: string | null;
-  location: string | null;
-  channel: string | null;
-  region: string | null;
-  category: string | null;
+/** A row as stored: the record, with `group` as `grp` and times as the driver returns them. */
+type Row = Omit<ExceptionRecord, 'group' | 'opened_at' | 'updated_at' | 'closed_at'> & {
   grp: string | null;
   opened_at: Date | string;
   updated_at: Date | string;
   closed_at: Date | string | null;
-  close_reason: string | null;
-  root_cause: ExceptionRecord['root_cause'];
-  reasoning: string;
-  confidence: number;
-  impact: ExceptionRecord['impact'];
-  urgency: number;
-  priority: number;
-  priority_band: PriorityBand;
-  evidence: ExceptionRecord['evidence'];
-  explanation: string;
-  actions: ExceptionRecord['actions'];
-  updates: number;
-}
+};
 
 const isoOf = (v: Date | string) => (v instanceof Date ? v.toISOString() : new Date(v).toISOString());
 
@@ -205,15 +185,7 @@ export async function readAnomaliesAfter(
   seq: number,
   limit: number,
 ): Promise<ObservedDelivery[]> {
-  const { rows } = await db.query<{
-    seq: number;
-    kind: 'duplicate' | 'conflict';
-    event_id: string;
-    type: string;
-    sku: string;
-    location: string;
-    occurred_at: Date;
-  }>(
+  const { rows } = await db.query<Omit<ObservedDelivery, 'at'> & { occurred_at: Date }>(
     'select seq, kind, event_id, type, sku, location, occurred_at from delivery_anomalies where seq > $1 order by seq limit $2',
     [seq, limit],
   );

@@ -35,3 +35,4 @@ export {
   type DetectorSettings,
   detectorSettingsSchema,
 } from './settings.ts';
+export { memoryPipeline } from './twin-run.ts';

@@ -160,7 +160,7 @@ export function memoryPipeline(
           sku: r.sku,
           location: r.location,
           category: r.category,
-          raisedAt: engine.firstRaisedAt.get(r.id) ?? Date.parse(r.opened_at),
+          raisedAt: Date.parse(r.opened_at),
           confidence: r.confidence,
         });
       }
