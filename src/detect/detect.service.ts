@@ -57,7 +57,7 @@ export class DetectionService {
       typeof options.clock === 'function'
         ? options.clock
         : options.clock === 'events'
-          ? () => (engineRef && engineRef.watermark > 0 ? engineRef.watermark : Date.now())
+          ? () => engineRef?.watermark ?? 0
           : Date.now;
     const master = await loadMasterRows(db);
     const engine = new DetectionEngine(
