@@ -107,7 +107,8 @@ export function readConfidence(
   // and the time spent at levels no sale has disproved since the count (part of it gone,
   // the rest sold, restocks masking it). The stronger one counts.
   const evidence = WorldState.unexplainedDays(cell, now);
-  const lastLook = Math.max(cell.lastSaleAt, cell.countAt);
+  // The current run starts at the last sale or count, or when an empty record was restocked.
+  const lastLook = Math.max(cell.lastSaleAt, cell.countAt, cell.stockedSince);
   const currentRun = Number.isFinite(lastLook) && sellable > 0 ? Math.max(0, (now - lastLook) / DAY) : 0;
   const zeroRunDays = Math.max(evidence.days, currentRun);
   // A day without a sale, taken conservatively: the larger of the negative-binomial zero

@@ -69,11 +69,17 @@ export const detectorSettingsSchema = z.object({
   spike_history_factor: z.number().positive().default(2.5),
   category_spike_factor: z.number().positive().default(2),
   category_drop_factor: z.number().min(0).max(1).default(0.45),
+  /** ...and the tail probability of the category's days under its usual demand at which it is raised. */
+  category_max_tail_probability: z.number().min(0).max(1).default(1e-5),
   /** Negative-binomial dispersion of daily demand (smaller = more variable). */
   demand_dispersion: z.number().positive().default(4),
 
-  /** Promotion stock-out risk: projected days of cover below the days of promotion left. */
+  /** Promotion stock-out risk: units short of the demand projected to the promotion's end. */
   promotion_cover_margin: z.number().min(0).default(1),
+  /** ...and the probability of selling out before the end at which it is raised. */
+  promotion_stockout_probability: z.number().min(0.5).max(1).default(0.8),
+  /** Days of evidence the planned uplift counts as, against the promotion days already sold. */
+  promotion_prior_days: z.number().positive().default(2),
 
   /** Supplier lead-time slip: mean lateness in days over the last receipts. */
   slip_min_days: z.number().positive().default(3),

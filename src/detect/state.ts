@@ -139,6 +139,8 @@ export interface Cell {
   level: number;
   levelSince: number;
   minSaleLevel: number;
+  /** When the sellable record last rose from nothing to stock: the silence before it says nothing. */
+  stockedSince: number;
   /** Listing status per channel, from listing_status events. */
   listings: Map<string, 'active' | 'paused'>;
   lastMarketplaceOrderAt: number;
@@ -215,6 +217,19 @@ export const localDay = (at: number, loc: LocationInfo) => Math.floor((at + loc.
 export const localHour = (at: number, loc: LocationInfo) =>
   ((((at + loc.offsetMs) % DAY) + DAY) % DAY) / HOUR;
 
+/** The share of a usual day's activity at a location that happens before `now`'s local hour. */
+export function tradeShareSoFar(loc: LocationState, now: number): number {
+  let total = 0;
+  for (const h of loc.hourly) total += h;
+  if (total <= 0) return 0;
+  const hour = localHour(now, loc.info);
+  const whole = Math.floor(hour) % 24;
+  let share = 0;
+  for (let h = 0; h < whole; h++) share += loc.hourly[h]!;
+  share += loc.hourly[whole]! * (hour - Math.floor(hour));
+  return share / total;
+}
+
 export class WorldState {
   readonly cells = new Map<string, Cell>();
   readonly locations = new Map<string, LocationState>();
@@ -285,6 +300,7 @@ export class WorldState {
         level: 0,
         levelSince: Number.NEGATIVE_INFINITY,
         minSaleLevel: Number.POSITIVE_INFINITY,
+        stockedSince: Number.NEGATIVE_INFINITY,
         lastMarketplaceOrderAt: Number.NEGATIVE_INFINITY,
         lastEventAt: Number.NEGATIVE_INFINITY,
       };
@@ -441,6 +457,7 @@ export class WorldState {
       cell.minSaleLevel = before;
     const after = WorldState.sellable(cell);
     if (after === cell.level) return;
+    if (cell.level <= 0 && after > 0 && o.at > cell.stockedSince) cell.stockedSince = o.at;
     if (o.at > cell.levelSince && Number.isFinite(cell.levelSince) && cell.level > 0 && cell.level <= 1000) {
       times.set(cell.level, (times.get(cell.level) ?? 0) + (o.at - cell.levelSince));
     }

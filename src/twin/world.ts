@@ -796,13 +796,17 @@ export class World {
             cause: `the marketplace stock feed of the store lagged a day behind its sales for ${days} days; orders came in for units already sold`,
           });
           // The feed still shows the last units of an item the store has just sold out of.
-          // The emptiest shelf, the more popular SKU on a tie.
+          // The emptiest shelf whose record is right (a shelf already emptied by an
+          // unrecorded loss is another fault), the more popular SKU on a tie.
+          const right = (c: number) => this.recordedSellable[c] === this.sellable[c];
           const cell = this.bestCell(
             fault.store,
             (c, best) =>
-              this.sellable[c]! < this.sellable[best]! ||
-              (this.sellable[c] === this.sellable[best] &&
-                this.net.skus[c % this.nSkus]!.baseRate > this.net.skus[best % this.nSkus]!.baseRate),
+              right(c) &&
+              (!right(best) ||
+                this.sellable[c]! < this.sellable[best]! ||
+                (this.sellable[c] === this.sellable[best] &&
+                  this.net.skus[c % this.nSkus]!.baseRate > this.net.skus[best % this.nSkus]!.baseRate)),
           );
           label.sku = net.skus[cell % this.nSkus]!.sku;
           this.feedLags.push({

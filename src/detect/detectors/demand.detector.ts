@@ -1,6 +1,13 @@
 import { type DetectContext, type Detector, fixed, iso, margin } from '../detector.ts';
 import { demandRate, demandRateBefore } from '../record-confidence.ts';
-import { type Cell, DemandHistory, type LocationState, localDay, WorldState } from '../state.ts';
+import {
+  type Cell,
+  DemandHistory,
+  type LocationState,
+  localDay,
+  tradeShareSoFar,
+  WorldState,
+} from '../state.ts';
 import { nbLowerTail, nbUpperTail } from '../stats.ts';
 
 const BASELINE_DAYS = 28;
@@ -52,6 +59,8 @@ function baseline(
 /**
  * Observed over expected units of a category at a location over local days [from, to),
  * leaving one SKU's record out (the one under suspicion); 1 when too little is expected to say.
+ * `lastDayShare` is the share of the last day's trade already done (a day still running);
+ * `pseudo` units at the usual rate are added to both sides (shrinks a short window to 1).
  */
 export function categoryRatio(
   loc: LocationState,
@@ -59,6 +68,8 @@ export function categoryRatio(
   from: number,
   to: number,
   exclude?: Cell,
+  lastDayShare = 1,
+  pseudo = 0,
 ): number {
   const hist = loc.categories.get(category);
   if (!hist || to <= from) return 1;
@@ -71,8 +82,10 @@ export function categoryRatio(
   let expected = 0;
   for (let d = from; d < to; d++) {
     observed += hist.on(d) - (own && !WorldState.promotedOn(exclude!, d) ? own.on(d) : 0);
-    expected += (base.perDay - ownBase.perDay) * dow[d % 7]!;
+    expected += (base.perDay - ownBase.perDay) * dow[d % 7]! * (d === to - 1 ? lastDayShare : 1);
   }
+  // With pseudo-units the estimate shrinks to 1 by itself; without, too little expected says nothing.
+  if (pseudo > 0) return (Math.max(0, observed) + pseudo) / (Math.max(0, expected) + pseudo);
   return expected >= 3 ? Math.max(0, observed) / expected : 1;
 }
 
@@ -103,8 +116,15 @@ export function createDemandDetector(): Detector {
     const rate = demandRate(cell, at, s.history_days);
     if (rate.days < s.min_history_days) return;
     const uplift = WorldState.uplift(cell, at);
-    const expected = Math.max(0.25, rate.dailyUnits) * uplift;
-    if (units < s.spike_min_factor * expected) return;
+    const usual = Math.max(0.25, rate.dailyUnits) * uplift;
+    if (units < s.spike_min_factor * usual) return;
+    // A busy day lifts the whole category (weather, a payday, the season turning): the SKU
+    // is judged against how the rest of its category sells here today so far.
+    const loc = ctx.state.locations.get(cell.loc.location);
+    const categoryToday = loc
+      ? Math.max(1, categoryRatio(loc, cell.sku.category, day, day + 1, cell, tradeShareSoFar(loc, at), 5))
+      : 1;
+    const expected = usual * categoryToday;
     // Lumpy sellers (a builder buying six at a time) have big days: beat the biggest usual day too.
     let biggest = 0;
     for (let d = day - s.history_days; d < day; d++) {
@@ -119,7 +139,6 @@ export function createDemandDetector(): Detector {
     if (units < s.spike_history_factor * biggest * uplift) return;
     const tail = nbUpperTail(units, expected, s.demand_dispersion);
     if (tail > s.spike_max_tail_probability) return;
-    const loc = ctx.state.locations.get(cell.loc.location);
     if (loc && ctx.open(`demand_spike:${cell.loc.location}:category:${cell.sku.category}`)) return;
     const extra = units - expected;
     oneOff.set(oneOffKey(cell.loc.location, cell.sku.category, day), extra);
@@ -131,13 +150,14 @@ export function createDemandDetector(): Detector {
       channel: 'store',
       group: `location:${cell.loc.location}`,
       root_cause: 'business_rule_violation',
-      reasoning: `${units} units sold in one day against ${fixed(expected, 1)} expected${uplift > 1 ? ` (promotion uplift ${uplift} included)` : ''}: the chance of that under usual demand is ${tail.toExponential(1)}. A one-off purchase, not a trend.`,
+      reasoning: `${units} units sold in one day against ${fixed(expected, 1)} expected${uplift > 1 ? ` (promotion uplift ${uplift} included)` : ''}${categoryToday > 1 ? ` (the rest of ${cell.sku.category} sells ${fixed(categoryToday, 1)}x its usual here today, included)` : ''}: the chance of that under usual demand is ${tail.toExponential(1)}. A one-off purchase, not a trend.`,
       confidence: Math.min(0.99, 1 - Math.sqrt(tail)),
       evidence: {
         events: [{ event_id: eventId, type: 'sale', occurred_at: iso(at), note: 'latest sale of the spike' }],
         figures: {
           units_that_day: units,
           expected_units: fixed(expected, 2),
+          category_factor_today: fixed(categoryToday, 2),
           factor: fixed(units / expected, 1),
           tail_probability: tail,
           biggest_usual_day: biggest,
@@ -277,14 +297,14 @@ export function createDemandDetector(): Detector {
           : 1;
       expected = up < down ? raisedBar : loweredBar;
       let tail = Math.min(up, down);
-      if (tail > 1e-5) continue;
+      if (tail > s.category_max_tail_probability) continue;
       const spike = up < down;
       if (spike) {
         // A surge lifts the category; one SKU's lump lifts one SKU. Test again without the
         // biggest single excess.
         const trimmed = observed - biggestExcess(ctx, loc, category, from, today);
         tail = nbUpperTail(Math.round(trimmed), expected * 1.15, r);
-        if (trimmed < s.category_spike_factor * expected || tail > 1e-5) continue;
+        if (trimmed < s.category_spike_factor * expected || tail > s.category_max_tail_probability) continue;
       }
       raised = true;
       const ratio = observed / expected;

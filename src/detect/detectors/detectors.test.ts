@@ -14,6 +14,16 @@ describe('data glitch', () => {
     expect(glitch!.evidence.figures.qty).toBe(2000);
     expect(glitch!.actions.map((a) => a.kind)).toContain('count_task');
     expect(h.of('negative_on_hand')).toHaveLength(0);
+    // What the wrecked record promises is the same problem, not an oversell of its own.
+    for (let i = 0; i < 3; i++) {
+      const common = { sku: 'A', location: 'S1', channel: 'marketplace', qty: 1, ref: { order_id: `G${i}` } };
+      const at = 10 * DAY + (12 + 2 * i) * HOUR;
+      h.feed([{ type: 'reservation', source: 'marketplace', ...common, at }]);
+      h.feed([{ type: 'pick', source: 'store_ops', ...common, at: at + HOUR }]);
+    }
+    h.sweep(10 * DAY + 20 * HOUR);
+    expect(h.of('listing_below_threshold')).toHaveLength(0);
+    expect(h.of('atp_overcommitted')).toHaveLength(0);
     h.count('S1', 'A', 8, 11 * DAY);
     expect(h.of('data_glitch')[0]).toMatchObject({ status: 'closed' });
     expect(h.of('data_glitch')[0]!.close_reason).toContain('reset the record to 8');
@@ -492,6 +502,17 @@ describe('demand', () => {
     expect(spike!.actions[0]!.kind).toBe('annotate_demand');
   });
 
+  it('still flags a one-off SKU day when the rest of its category sells as usual', () => {
+    // The same day for C alone is a one-off.
+    const alone = new DetectHarness();
+    for (const sku of ['A', 'B', 'C', 'D']) alone.sales('S1', sku, 0, 28, (d) => (d % 3 === 0 ? 2 : 1));
+    for (const sku of ['A', 'B', 'D']) alone.sales('S1', sku, 28, 29, () => 1);
+    alone.sales('S1', 'C', 28, 29, () => 18);
+    const [spike] = alone.open('demand_spike');
+    expect(spike).toMatchObject({ sku: 'C', location: 'S1' });
+    expect(Number(spike!.evidence.figures.category_factor_today)).toBeLessThan(1.5);
+  });
+
   it("expects a planned promotion's uplift", () => {
     const h = new DetectHarness();
     h.sales('S1', 'C', 0, 28, () => 3);
@@ -563,6 +584,39 @@ describe('promotion stock-out risk', () => {
   });
 });
 
+describe("promotion stock-out risk, learning the promotion's own rate", () => {
+  it('raises when the promotion days sell well above the planned uplift, which alone would not', () => {
+    const run = (promoDaily: number) => {
+      const h = new DetectHarness();
+      h.count('S1', 'D', 100, 0);
+      h.sales('S1', 'D', 0, 14, () => 3);
+      h.feed([
+        {
+          type: 'promotion',
+          source: 'erp',
+          sku: 'D',
+          location: 'S1',
+          starts_at: new Date(Date.parse('2026-03-02T00:00:00Z') + 14 * DAY).toISOString(),
+          ends_at: new Date(Date.parse('2026-03-02T00:00:00Z') + 24 * DAY).toISOString(),
+          uplift: 2,
+          ref: { promotion_id: 'PR3' },
+          at: 10 * DAY,
+        },
+      ]);
+      h.sales('S1', 'D', 14, 16, () => promoDaily);
+      h.sweep(16 * DAY + HOUR);
+      return h.open('promotion_stockout_risk');
+    };
+    // 100 - 42 - 2 x 6 = 46 left: 3 lead days at the planned 6 a day are covered.
+    expect(run(6)).toHaveLength(0);
+    // 100 - 42 - 2 x 18 = 22 left against about 3 x 14 a day (the plan updated by 36 sold in 2 days).
+    const [risk] = run(18);
+    expect(risk).toMatchObject({ sku: 'D', location: 'S1', group: 'promotion:PR3' });
+    expect(Number(risk!.evidence.figures.promotion_units_sold)).toBe(36);
+    expect(Number(risk!.evidence.figures.promotion_units_per_day)).toBeGreaterThan(10);
+  });
+});
+
 describe('phantom inventory', () => {
   it('raises a record showing stock while a steady seller stops selling, and closes on the next sale', () => {
     const h = new DetectHarness();
@@ -580,6 +634,24 @@ describe('phantom inventory', () => {
     expect(phantom!.actions[0]!.kind).toBe('count_task');
     h.sales('S1', 'A', 30, 31, () => 1);
     expect(h.of('phantom_inventory')[0]!.status).toBe('closed');
+  });
+
+  it('does not count the days a record sat at zero against the shelf once it is restocked', () => {
+    const h = new DetectHarness();
+    for (const store of ['S1', 'S2', 'S3']) h.count(store, 'A', 100, 0);
+    h.count('S1', 'A', 60, 0);
+    for (let d = 0; d < 40; d++) {
+      for (const store of ['S2', 'S3']) h.sales(store, 'A', d, d + 1, () => 5);
+      // S1 sells its 60 in 12 days, then has nothing until a delivery on day 30.
+      if (d < 12 || d >= 31) h.sales('S1', 'A', d, d + 1, () => 5);
+      if (d === 30)
+        h.feed([
+          { type: 'receipt', source: 'wms', sku: 'A', location: 'S1', qty: 80, at: 30 * DAY + 8 * HOUR },
+        ]);
+      h.sweep((d + 1) * DAY);
+      if (d === 30) h.sweep(30 * DAY + 12 * HOUR);
+    }
+    expect(h.of('phantom_inventory')).toHaveLength(0);
   });
 
   it('stays quiet when the SKU stopped selling everywhere (a season ending, not a shelf)', () => {

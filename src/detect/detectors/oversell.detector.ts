@@ -1,6 +1,7 @@
 import { type DetectContext, type Detector, fixed, iso, margin } from '../detector.ts';
 import type { EvidenceEvent, ExceptionType } from '../exception.ts';
 import { type Cell, DAY, HOUR, WorldState } from '../state.ts';
+import { glitchKey } from './data-glitch.detector.ts';
 
 const TOUCHING = new Set([
   'reservation',
@@ -34,6 +35,9 @@ export function createOversellDetector(): Detector {
   const trail = new Map<string, EvidenceEvent[]>();
 
   function raise(ctx: DetectContext, cell: Cell, type: ExceptionType) {
+    // A record wrecked by an implausible quantity is one problem, already open with its
+    // availability hold: what it promises is not another exception.
+    if (ctx.open(glitchKey(cell))) return;
     const s = ctx.cellSettings(cell);
     const atp = WorldState.atp(cell);
     const events = trail.get(cell.key) ?? [];

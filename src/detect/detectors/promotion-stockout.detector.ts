@@ -1,6 +1,6 @@
 import { type Detector, fixed, iso, leadDays, margin } from '../detector.ts';
 import { demandRate } from '../record-confidence.ts';
-import { DAY, WorldState } from '../state.ts';
+import { type Cell, DAY, localDay, type PromotionWindow, tradeShareSoFar, WorldState } from '../state.ts';
 import { nbUpperTail } from '../stats.ts';
 
 /**
@@ -28,13 +28,21 @@ export function createPromotionStockoutDetector(): Detector {
           if (rate.days < s.min_history_days || rate.dailyUnits <= 0) continue;
           const start = Math.max(ctx.now, p.from);
           const promoDays = (p.to - start) / DAY;
-          // Replenishment reacts within its lead time: the risk is selling out before the
-          // next delivery can land, so demand is projected over the lead time only.
+          // The promotion's own rate: the planned uplift at first, then what the promotion
+          // days so far have actually sold (a gamma-Poisson update: the planned rate counts
+          // as `promotion_prior_days` days of evidence).
+          const planned = rate.dailyUnits * p.uplift;
+          const seen = promotionSales(ctx.state, cell, p, ctx.now);
+          const promoRate =
+            (planned * s.promotion_prior_days + seen.units) / (s.promotion_prior_days + seen.days);
+          // Until the promotion starts the usual rate applies; then its own. Replenishment
+          // reacts within its lead time: the risk is selling out before the next delivery
+          // can land, so demand is projected over the lead time (or to the end, if sooner).
           const horizon = Math.min(leadDays(cell, s), (p.to - ctx.now) / DAY);
           const before = Math.min(horizon, Math.max(0, (p.from - ctx.now) / DAY));
           const during = Math.max(0, horizon - before);
           if (during <= 0) continue;
-          const demand = rate.dailyUnits * (p.uplift * during + before);
+          const demand = rate.dailyUnits * before + promoRate * during;
           const supply = WorldState.sellable(cell) + cell.inTransitIn;
           const short = demand - supply;
           const probability = nbUpperTail(
@@ -42,12 +50,12 @@ export function createPromotionStockoutDetector(): Detector {
             demand,
             s.demand_dispersion * Math.max(1, horizon),
           );
-          if (short < s.promotion_cover_margin || probability < 0.8) {
+          if (short < s.promotion_cover_margin || probability < s.promotion_stockout_probability) {
             if (ctx.open(key) && probability < 0.5)
               ctx.close(key, `stock now covers the promotion (${supply} for ${fixed(demand, 0)} expected)`);
             continue;
           }
-          const coverDays = supply / Math.max(0.01, rate.dailyUnits * p.uplift);
+          const coverDays = supply / Math.max(0.01, promoRate);
           ctx.raise({
             key,
             type: 'promotion_stockout_risk',
@@ -56,7 +64,7 @@ export function createPromotionStockoutDetector(): Detector {
             channel: null,
             group: `promotion:${p.id}`,
             root_cause: 'business_rule_violation',
-            reasoning: `Promotion ${p.id} runs until ${iso(p.to)} (${fixed(promoDays, 1)} days left) at uplift ${p.uplift}: about ${fixed(demand, 0)} units of demand in the next ${fixed(horizon, 1)} days (the replenishment lead time) against ${supply} sellable and inbound: it sells out before a delivery can land with probability ${fixed(probability, 2)}.`,
+            reasoning: `Promotion ${p.id} runs until ${iso(p.to)} (${fixed(promoDays, 1)} days left) at planned uplift ${p.uplift}${seen.days > 0 ? `; its ${fixed(seen.days, 1)} promotion days so far sold ${seen.units} units (${fixed(seen.units / seen.days, 1)} a day)` : ''}: about ${fixed(demand, 0)} units of demand in the next ${fixed(horizon, 1)} days (the replenishment lead time, or to its end) against ${supply} sellable and inbound: it sells out before a delivery can land with probability ${fixed(probability, 2)}.`,
             confidence: probability,
             evidence: {
               events: [
@@ -71,13 +79,20 @@ export function createPromotionStockoutDetector(): Detector {
                 promotion_id: p.id,
                 usual_units_per_day: fixed(rate.dailyUnits, 2),
                 uplift: p.uplift,
+                promotion_days_seen: fixed(seen.days, 1),
+                promotion_units_sold: seen.units,
+                promotion_units_per_day: fixed(promoRate, 2),
                 days_left: fixed(promoDays, 1),
                 expected_demand: fixed(demand, 0),
                 sellable: WorldState.sellable(cell),
                 in_transit_in: cell.inTransitIn,
                 days_of_cover: fixed(coverDays, 1),
               },
-              thresholds: { promotion_cover_margin: s.promotion_cover_margin, probability: 0.8 },
+              thresholds: {
+                promotion_cover_margin: s.promotion_cover_margin,
+                promotion_stockout_probability: s.promotion_stockout_probability,
+                promotion_prior_days: s.promotion_prior_days,
+              },
             },
             explanation: `${cell.sku.sku} at ${cell.loc.location} has ${supply} units (with inbound) for about ${fixed(demand, 0)} of promotion demand: it runs out after about ${fixed(coverDays, 1)} of ${fixed(promoDays, 1)} promotion days. Send ${Math.ceil(short)} more before it does.`,
             actions: [
@@ -108,4 +123,25 @@ export function createPromotionStockoutDetector(): Detector {
       }
     },
   };
+}
+
+/**
+ * Units sold on a promotion's days up to `now`, and how many trading days that covers:
+ * complete days count whole, today by the share of a usual day's trade already done.
+ */
+export function promotionSales(state: WorldState, cell: Cell, p: PromotionWindow, now: number) {
+  const first = localDay(p.from, cell.loc);
+  const today = localDay(now, cell.loc);
+  const last = Math.min(today, localDay(p.to - 1, cell.loc));
+  let units = 0;
+  let days = 0;
+  for (let d = first; d <= last; d++) {
+    units += cell.demand.on(d);
+    days += d < today ? 1 : 0;
+  }
+  if (last === today) {
+    const loc = state.locations.get(cell.loc.location);
+    days += loc ? tradeShareSoFar(loc, now) : 0;
+  }
+  return { units, days };
 }
