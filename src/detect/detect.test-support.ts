@@ -103,6 +103,31 @@ export class DetectHarness {
     }
   }
 
+  /** A promotion of `sku` at `location` over days [from, to), announced at `at`. */
+  promotion(
+    location: string,
+    sku: string,
+    id: string,
+    from: number,
+    to: number,
+    uplift: number,
+    at: number,
+  ): void {
+    this.feed([
+      {
+        type: 'promotion',
+        source: 'erp',
+        sku,
+        location,
+        starts_at: new Date(T0 + from * DAY).toISOString(),
+        ends_at: new Date(T0 + to * DAY).toISOString(),
+        uplift,
+        ref: { promotion_id: id },
+        at,
+      },
+    ]);
+  }
+
   count(location: string, sku: string, qty: number, at: number): void {
     this.feed([{ type: 'cycle_count', source: 'store_ops', sku, location, counted_qty: qty, at }]);
   }

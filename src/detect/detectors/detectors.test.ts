@@ -516,19 +516,7 @@ describe('demand', () => {
   it("expects a planned promotion's uplift", () => {
     const h = new DetectHarness();
     h.sales('S1', 'C', 0, 28, () => 3);
-    h.feed([
-      {
-        type: 'promotion',
-        source: 'erp',
-        sku: 'C',
-        location: 'S1',
-        starts_at: new Date(Date.parse('2026-03-02T00:00:00Z') + 28 * DAY).toISOString(),
-        ends_at: new Date(Date.parse('2026-03-02T00:00:00Z') + 35 * DAY).toISOString(),
-        uplift: 5,
-        ref: { promotion_id: 'PR1' },
-        at: 20 * DAY,
-      },
-    ]);
+    h.promotion('S1', 'C', 'PR1', 28, 35, 5, 20 * DAY);
     h.sales('S1', 'C', 28, 29, () => 14);
     expect(h.of('demand_spike')).toHaveLength(0);
   });
@@ -564,19 +552,7 @@ describe('promotion stock-out risk', () => {
     const h = new DetectHarness();
     h.count('S1', 'D', 60, 0);
     h.sales('S1', 'D', 0, 14, () => 4);
-    h.feed([
-      {
-        type: 'promotion',
-        source: 'erp',
-        sku: 'D',
-        location: 'S1',
-        starts_at: new Date(Date.parse('2026-03-02T00:00:00Z') + 15 * DAY).toISOString(),
-        ends_at: new Date(Date.parse('2026-03-02T00:00:00Z') + 22 * DAY).toISOString(),
-        uplift: 3,
-        ref: { promotion_id: 'PR2' },
-        at: 14 * DAY,
-      },
-    ]);
+    h.promotion('S1', 'D', 'PR2', 15, 22, 3, 14 * DAY);
     h.sweep(14 * DAY + 22 * HOUR);
     const [risk] = h.open('promotion_stockout_risk');
     expect(risk).toMatchObject({ sku: 'D', location: 'S1', group: 'promotion:PR2' });
@@ -590,19 +566,7 @@ describe("promotion stock-out risk, learning the promotion's own rate", () => {
       const h = new DetectHarness();
       h.count('S1', 'D', 100, 0);
       h.sales('S1', 'D', 0, 14, () => 3);
-      h.feed([
-        {
-          type: 'promotion',
-          source: 'erp',
-          sku: 'D',
-          location: 'S1',
-          starts_at: new Date(Date.parse('2026-03-02T00:00:00Z') + 14 * DAY).toISOString(),
-          ends_at: new Date(Date.parse('2026-03-02T00:00:00Z') + 24 * DAY).toISOString(),
-          uplift: 2,
-          ref: { promotion_id: 'PR3' },
-          at: 10 * DAY,
-        },
-      ]);
+      h.promotion('S1', 'D', 'PR3', 14, 24, 2, 10 * DAY);
       h.sales('S1', 'D', 14, 16, () => promoDaily);
       h.sweep(16 * DAY + HOUR);
       return h.open('promotion_stockout_risk');
