@@ -128,6 +128,13 @@ export class DetectHarness {
     ]);
   }
 
+  /** A picker could not find one unit of `sku` at `location` for a marketplace order. */
+  shortPick(location: string, sku: string, at: number): void {
+    this.feed([
+      { type: 'short_pick', source: 'store_ops', sku, location, channel: 'marketplace', qty: 1, at },
+    ]);
+  }
+
   count(location: string, sku: string, qty: number, at: number): void {
     this.feed([{ type: 'cycle_count', source: 'store_ops', sku, location, counted_qty: qty, at }]);
   }

@@ -104,12 +104,10 @@ export class DetectionEngine {
   confidence(location: string, sku: string, now = this.clock): ConfidenceReading | undefined {
     const cell = this.state.cells.get(cellKey(location, sku));
     if (!cell) return undefined;
-    return readConfidence(
-      cell,
-      now,
-      this.config.for(cell.sku.category, cell.loc.region),
-      this.storeErrors.get(location),
-    );
+    return readConfidence(cell, now, this.config.for(cell.sku.category, cell.loc.region), {
+      storeRate: this.storeErrors.get(location),
+      location: this.state.locations.get(location),
+    });
   }
 
   /** Record confidence of every store record that is in doubt or was in doubt (for the stock picture). */
@@ -117,12 +115,10 @@ export class DetectionEngine {
     const out: { location: string; sku: string; confidence: number; probability_empty: number }[] = [];
     for (const cell of this.state.cells.values()) {
       if (cell.loc.kind !== 'store') continue;
-      const reading = readConfidence(
-        cell,
-        now,
-        this.config.for(cell.sku.category, cell.loc.region),
-        this.storeErrors.get(cell.loc.location),
-      );
+      const reading = readConfidence(cell, now, this.config.for(cell.sku.category, cell.loc.region), {
+        storeRate: this.storeErrors.get(cell.loc.location),
+        location: this.state.locations.get(cell.loc.location),
+      });
       const before = previous.get(cell.key);
       const value = Number(reading.confidence.toFixed(3));
       if (

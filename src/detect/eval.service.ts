@@ -96,6 +96,7 @@ export async function evaluateDetection(
       runEnd: run.runEnd,
       seconds: (performance.now() - started) / 1000,
       categoryOf: run.categoryOf,
+      dailySales: run.dailySales,
     });
   } finally {
     await cleanup();

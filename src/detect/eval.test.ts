@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { FaultLabel } from '../twin/index.ts';
 import { scenarioSchema } from '../twin/index.ts';
 import { evaluateDetection } from './eval.service.ts';
+import { scoreDetections } from './eval.ts';
 
 /** A small network with one of each fault the rule-based detectors own, early enough to play out. */
 const scenario = scenarioSchema.parse({
@@ -22,6 +24,81 @@ const scenario = scenarioSchema.parse({
     { type: 'erp_store_mismatch', count: 1, day: 12 },
     { type: 'marketplace_oversell', count: 1, day: 18 },
   ],
+});
+
+describe('the matching rule', () => {
+  const start = Date.parse('2026-04-01T08:00:00Z');
+  const HOUR = 3_600_000;
+  const phantom = (id: string, sku: string): FaultLabel => ({
+    id,
+    type: 'phantom_inventory',
+    sku,
+    location: 'S001',
+    start: new Date(start).toISOString(),
+    end: null,
+    magnitude: 5,
+    unit: 'units',
+    cause: 'theft',
+    events: [],
+  });
+  const raised = (id: string, sku: string, hours: number, location = 'S001') => ({
+    id,
+    type: 'phantom_inventory' as const,
+    sku,
+    location,
+    category: null,
+    raisedAt: start + hours * HOUR,
+    confidence: 0.9,
+  });
+  const context = {
+    scenario: 'hand',
+    seed: 1,
+    days: 30,
+    cells: 100,
+    events: 0,
+    runEnd: start + 10 * 24 * HOUR,
+    seconds: 0,
+    categoryOf: () => 'C1',
+    // SKU-FAST sells 3 a day, SKU-SLOW 0.2, SKU-MID exactly the 1-a-day line.
+    dailySales: (_location: string, sku: string) =>
+      ({ 'SKU-FAST': 3, 'SKU-MID': 1, 'SKU-SLOW': 0.2 })[sku] ?? null,
+  };
+
+  it('scores same type, place and window as true, anything else as false, and times fast-moving phantoms', () => {
+    const report = scoreDetections(
+      [
+        raised('e1', 'SKU-FAST', 30),
+        raised('e2', 'SKU-MID', 60),
+        raised('e3', 'SKU-SLOW', 100),
+        raised('e4', 'SKU-FAST', 5, 'S002'),
+      ],
+      [
+        phantom('l1', 'SKU-FAST'),
+        phantom('l2', 'SKU-MID'),
+        phantom('l3', 'SKU-SLOW'),
+        phantom('l4', 'SKU-GONE'),
+      ],
+      context,
+    );
+    const row = report.types.find((t) => t.type === 'phantom_inventory')!;
+    expect(row).toMatchObject({ labels: 4, detected: 3, raised: 4, true_positives: 3 });
+    expect(report.false_positives.map((f) => f.id)).toEqual(['e4']);
+    expect(report.missed.map((m) => m.id)).toEqual(['l4']);
+    // Two labels sell >= 1 a day; one of them was found within 48 hours.
+    expect(report.phantom_fast_movers).toEqual({
+      min_daily_units: 1,
+      labels: 2,
+      detected: 2,
+      within_48h: 1,
+      ttd_median_hours: 60,
+      ttd_p90_hours: 60,
+    });
+  });
+
+  it('leaves the fast-mover figure out when sales rates are unknown', () => {
+    const { dailySales: _unused, ...without } = context;
+    expect(scoreDetections([], [phantom('l1', 'SKU-FAST')], without).phantom_fast_movers).toBeNull();
+  });
 });
 
 describe('detection scored on the twin', () => {
@@ -78,5 +155,5 @@ describe('the Miami coats', () => {
     expect(Number(spike!.evidence.figures.next_season_forecast_risk_units)).toBeGreaterThan(15);
     expect(spike!.explanation).toContain("next year's forecast");
     expect(spike!.actions[0]!.kind).toBe('annotate_demand');
-  }, 120_000);
+  }, 300_000);
 });

@@ -36,6 +36,9 @@ export const LABEL_TYPES: Record<LabelType, { primary: ExceptionType; accepts: E
   promotion_stockout: { primary: 'promotion_stockout_risk', accepts: ['promotion_stockout_risk'] },
 };
 
+/** Phantom inventory on SKUs selling at least this many units a day has a 48-hour target. */
+export const FAST_MOVER_DAILY_UNITS = 1;
+
 /** Detection may come this long after a fault's end (or the run's, when it never ended). */
 export const GRACE_HOURS = 72;
 
@@ -73,6 +76,18 @@ export interface EvalReport {
   types: TypeScore[];
   overall: Omit<TypeScore, 'type'>;
   false_per_1000_cell_days: number;
+  /**
+   * Phantom inventory on SKUs the store sold at least `min_daily_units` a day of in the 28
+   * days before the theft: how many, how many found, and how fast (target: within 48 h).
+   */
+  phantom_fast_movers: {
+    min_daily_units: number;
+    labels: number;
+    detected: number;
+    within_48h: number;
+    ttd_median_hours: number | null;
+    ttd_p90_hours: number | null;
+  } | null;
   calibration: { bin: string; exceptions: number; real: number; share_real: number | null }[];
   missed: { id: string; type: string; sku: string | null; location: string | null; start: string }[];
   false_positives: {
@@ -129,6 +144,8 @@ export function scoreDetections(
     runEnd: number;
     seconds: number;
     categoryOf: (sku: string) => string | undefined;
+    /** Units a day the store sold of the SKU in the 28 days before `before`; null if unknown. */
+    dailySales?: (location: string, sku: string, before: number) => number | null;
   },
 ): EvalReport {
   const matchedBy = new Map<string, RaisedException[]>();
@@ -138,16 +155,14 @@ export function scoreDetections(
     matchedBy.set(label.id, hits);
     for (const h of hits) isTrue.add(h.id);
   }
+  const firstHit = (l: FaultLabel) =>
+    Math.max(0, (Math.min(...matchedBy.get(l.id)!.map((e) => e.raisedAt)) - Date.parse(l.start)) / HOUR);
   const types: TypeScore[] = EXCEPTION_TYPES.map((type) => {
     const own = labels.filter((l) => LABEL_TYPES[l.type]?.primary === type);
     const detected = own.filter((l) => (matchedBy.get(l.id) ?? []).length > 0);
     const raised = exceptions.filter((e) => e.type === type);
     const truePositives = raised.filter((e) => isTrue.has(e.id)).length;
-    const ttd = detected
-      .map((l) =>
-        Math.max(0, (Math.min(...matchedBy.get(l.id)!.map((e) => e.raisedAt)) - Date.parse(l.start)) / HOUR),
-      )
-      .sort((a, b) => a - b);
+    const ttd = detected.map(firstHit).sort((a, b) => a - b);
     const precision = ratio(truePositives, raised.length);
     const recall = ratio(detected.length, own.length);
     return {
@@ -168,9 +183,17 @@ export function scoreDetections(
   });
   const allTtd = labels
     .filter((l) => (matchedBy.get(l.id) ?? []).length > 0)
-    .map((l) =>
-      Math.max(0, (Math.min(...matchedBy.get(l.id)!.map((e) => e.raisedAt)) - Date.parse(l.start)) / HOUR),
-    )
+    .map(firstHit)
+    .sort((a, b) => a - b);
+  const fast = context.dailySales
+    ? labels.filter((l) => {
+        if (l.type !== 'phantom_inventory' || !l.sku || !l.location) return false;
+        return (context.dailySales!(l.location, l.sku, Date.parse(l.start)) ?? 0) >= FAST_MOVER_DAILY_UNITS;
+      })
+    : null;
+  const fastTtd = (fast ?? [])
+    .filter((l) => (matchedBy.get(l.id) ?? []).length > 0)
+    .map(firstHit)
     .sort((a, b) => a - b);
   const detectedAll = labels.filter((l) => (matchedBy.get(l.id) ?? []).length > 0).length;
   const precision = ratio(isTrue.size, exceptions.length);
@@ -205,6 +228,14 @@ export function scoreDetections(
       f1: f1Of(precision ?? (labels.length > 0 ? 0 : null), recall ?? (exceptions.length > 0 ? 0 : null)),
       ttd_median_hours: quantile(allTtd, 0.5),
       ttd_p90_hours: quantile(allTtd, 0.9),
+    },
+    phantom_fast_movers: fast && {
+      min_daily_units: FAST_MOVER_DAILY_UNITS,
+      labels: fast.length,
+      detected: fastTtd.length,
+      within_48h: fastTtd.filter((h) => h <= 48).length,
+      ttd_median_hours: quantile(fastTtd, 0.5),
+      ttd_p90_hours: quantile(fastTtd, 0.9),
     },
     false_per_1000_cell_days: (falseOnes.length / Math.max(1, context.cells * context.days)) * 1000,
     calibration,

@@ -1,5 +1,5 @@
 import type { DetectorSettings } from './settings.ts';
-import { type Cell, DAY, localDay, WorldState } from './state.ts';
+import { type Cell, DAY, type LocationState, localDay, tradingDaysBetween, WorldState } from './state.ts';
 
 /**
  * Inventory record confidence: the probability that a SKU x location's on-hand record is
@@ -19,7 +19,9 @@ import { type Cell, DAY, localDay, WorldState } from './state.ts';
  *    over-dispersion and lumpy demand that a Poisson rate would not), so a run of t days
  *    without a sale has likelihood q0^t if the record is right, and 1 if the shelf is
  *    empty;
- *  - posterior: P(empty | run) = p q0^... = p / (p + (1 - p) q0^t).
+ *  - a short pick since the last sale, count or restock (a picker looked and found
+ *    nothing) has likelihood 1 if the shelf is empty and m, the picker miss rate, if not;
+ *  - posterior: P(empty | run) = p / (p + (1 - p) q0^t m).
  */
 export interface ConfidenceReading {
   /** P(record right). */
@@ -42,6 +44,8 @@ export interface ConfidenceReading {
   /** Sale days expected in the run if the shelf had stock. */
   expectedSaleDays: number;
   daysSinceCount: number;
+  /** A picker came up short on this record since the last sale, count or restock. */
+  shortPicked: boolean;
 }
 
 export interface StoreErrorRate {
@@ -79,10 +83,15 @@ export function readConfidence(
   cell: Cell,
   now: number,
   settings: DetectorSettings,
-  storeRate: StoreErrorRate | undefined,
-  /** Share of days without a sale of the same SKU at other stores: how intermittent the item is. */
-  peerZeroShare = 0,
+  context: {
+    storeRate?: StoreErrorRate | undefined;
+    /** The same SKU's records at other locations: how intermittent the item is elsewhere. */
+    peers?: Cell[] | undefined;
+    /** The store, for its trading hours: the current run is counted in trading days. */
+    location?: LocationState | undefined;
+  } = {},
 ): ConfidenceReading {
+  const { storeRate, peers, location } = context;
   const sellable = WorldState.sellable(cell);
   // The usual rate comes from before the current silence, which is what is being tested.
   const since = Math.max(
@@ -106,10 +115,15 @@ export function readConfidence(
   // Two readings of the silence: the current run without a sale (the whole shelf gone),
   // and the time spent at levels no sale has disproved since the count (part of it gone,
   // the rest sold, restocks masking it). The stronger one counts.
-  const evidence = WorldState.unexplainedDays(cell, now);
+  const evidence = WorldState.unexplainedDays(cell, now, location);
   // The current run starts at the last sale or count, or when an empty record was restocked.
   const lastLook = Math.max(cell.lastSaleAt, cell.countAt, cell.stockedSince);
-  const currentRun = Number.isFinite(lastLook) && sellable > 0 ? Math.max(0, (now - lastLook) / DAY) : 0;
+  const currentRun =
+    Number.isFinite(lastLook) && sellable > 0
+      ? location
+        ? tradingDaysBetween(location, lastLook, now)
+        : Math.max(0, (now - lastLook) / DAY)
+      : 0;
   const zeroRunDays = Math.max(evidence.days, currentRun);
   // A day without a sale, taken conservatively: the larger of the negative-binomial zero
   // probability at the usual rate and an upper (90%) bound of the share of such days seen.
@@ -121,8 +135,14 @@ export function readConfidence(
   const k = settings.demand_dispersion;
   const q0 = Math.min(
     0.999,
-    Math.max((1 + rate.dailyUnits / k) ** -k, betaMean + 1.28 * betaSd, peerZeroShare),
+    Math.max(
+      (1 + rate.dailyUnits / k) ** -k,
+      betaMean + 1.28 * betaSd,
+      peers ? peerZeroShare(peers, cell, now, settings.history_days) : 0,
+    ),
   );
+  const shortPicked =
+    sellable > 0 && cell.shortPickAt > Math.max(cell.lastSaleAt, cell.countAt, cell.lastInboundAt);
   const base = {
     prior,
     zeroSaleDay: q0,
@@ -131,13 +151,14 @@ export function readConfidence(
     expectedDailyUnits: rate.dailyUnits,
     expectedSaleDays: rate.saleDayShare * zeroRunDays,
     daysSinceCount,
+    shortPicked,
     overstatementBound: Number.isFinite(evidence.bound) ? evidence.bound : sellable,
   };
   if (cell.onHand < 0) return { ...base, confidence: 0, emptyProbability: 0 };
   if (sellable <= 0 || rate.days < settings.phantom_min_history_days) {
     return { ...base, confidence: 1 - prior, emptyProbability: 0 };
   }
-  const likelihood = q0 ** zeroRunDays;
+  const likelihood = q0 ** zeroRunDays * (shortPicked ? settings.phantom_pick_miss_probability : 1);
   const empty = prior / (prior + (1 - prior) * likelihood);
   return { ...base, confidence: 1 - empty, emptyProbability: empty };
 }
@@ -166,3 +187,39 @@ export function applyRecordConfidence<
   }
   return picture;
 }
+
+/**
+ * The share of days without a sale of the same SKU at the other stores over their last
+ * `window` days: an intermittent item is intermittent everywhere, and a short history of
+ * its own should not make a silence look stranger than that.
+ */
+export function peerZeroShare(peers: Cell[], cell: Cell, now: number, window: number): number {
+  // Every store record of the SKU is read once per hour and window; each cell then takes
+  // its own days back out (the sweep asks for every record of the SKU in turn).
+  const key = `${Math.floor(now / HOUR)}:${window}`;
+  let tally = peerTallies.get(peers);
+  if (tally?.key !== key) {
+    tally = { key, days: 0, zeros: 0, own: new Map() };
+    for (const peer of peers) {
+      if (peer.loc.kind !== 'store') continue;
+      const today = localDay(now, peer.loc);
+      const n = peer.saleDays.daysBefore(today, window);
+      if (n < 7) continue;
+      let zeros = 0;
+      for (let d = today - n; d < today; d++) if (peer.saleDays.on(d) === 0) zeros += 1;
+      tally.days += n;
+      tally.zeros += zeros;
+      tally.own.set(peer, [n, zeros]);
+    }
+    peerTallies.set(peers, tally);
+  }
+  const [ownDays, ownZeros] = tally.own.get(cell) ?? [0, 0];
+  const days = tally.days - ownDays;
+  return days >= 14 ? (tally.zeros - ownZeros) / days : 0;
+}
+
+const HOUR = 3_600_000;
+const peerTallies = new WeakMap<
+  Cell[],
+  { key: string; days: number; zeros: number; own: Map<Cell, [number, number]> }
+>();

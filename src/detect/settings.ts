@@ -24,6 +24,17 @@ export const detectorSettingsSchema = z.object({
   phantom_min_expected_sale_days: z.number().min(0).default(3),
   /** Days of sales history a record needs before its silence is evidence. */
   phantom_min_history_days: z.number().int().min(1).default(7),
+  /**
+   * Probability that a picker reports a unit short though it is on the shelf: a short
+   * pick at a store whose record shows stock multiplies the odds that the shelf is empty
+   * by its inverse.
+   */
+  phantom_pick_miss_probability: z.number().min(0.0001).max(1).default(0.02),
+  /**
+   * The bar for a record a picker came up short on: a failed pick is a direct look at the
+   * shelf, and the count it calls for is cheap, so it is lower than the bar for silence.
+   */
+  phantom_pick_min_probability: z.number().min(0.01).max(0.99999).default(0.3),
 
   /** Record confidence below which available-to-promise is scaled down. */
   atp_confidence_floor: z.number().min(0).max(1).default(0.5),
@@ -77,7 +88,7 @@ export const detectorSettingsSchema = z.object({
   /** Promotion stock-out risk: units short of the demand projected to the promotion's end. */
   promotion_cover_margin: z.number().min(0).default(1),
   /** ...and the probability of selling out before the end at which it is raised. */
-  promotion_stockout_probability: z.number().min(0.5).max(1).default(0.8),
+  promotion_stockout_probability: z.number().min(0.5).max(1).default(0.9),
   /** Days of evidence the planned uplift counts as, against the promotion days already sold. */
   promotion_prior_days: z.number().positive().default(2),
 

@@ -141,6 +141,9 @@ export interface Cell {
   minSaleLevel: number;
   /** When the sellable record last rose from nothing to stock: the silence before it says nothing. */
   stockedSince: number;
+  /** The latest failed pick of the SKU here: a picker looked and did not find it. */
+  shortPickAt: number;
+  shortPickEventId: string | null;
   /** Listing status per channel, from listing_status events. */
   listings: Map<string, 'active' | 'paused'>;
   lastMarketplaceOrderAt: number;
@@ -230,6 +233,19 @@ export function tradeShareSoFar(loc: LocationState, now: number): number {
   return share / total;
 }
 
+/**
+ * Trading days between two instants at a location: whole local days plus the difference of
+ * the shares of a usual day's trade done by each (a closed shop's night is not a day
+ * without sales). Calendar days when the location has no trading profile yet.
+ */
+export function tradingDaysBetween(loc: LocationState, from: number, to: number): number {
+  if (!(to > from)) return 0;
+  if (!loc.hourly.some((h) => h > 0)) return (to - from) / DAY;
+  return (
+    localDay(to, loc.info) - localDay(from, loc.info) + tradeShareSoFar(loc, to) - tradeShareSoFar(loc, from)
+  );
+}
+
 export class WorldState {
   readonly cells = new Map<string, Cell>();
   readonly locations = new Map<string, LocationState>();
@@ -301,6 +317,8 @@ export class WorldState {
         levelSince: Number.NEGATIVE_INFINITY,
         minSaleLevel: Number.POSITIVE_INFINITY,
         stockedSince: Number.NEGATIVE_INFINITY,
+        shortPickAt: Number.NEGATIVE_INFINITY,
+        shortPickEventId: null,
         lastMarketplaceOrderAt: Number.NEGATIVE_INFINITY,
         lastEventAt: Number.NEGATIVE_INFINITY,
       };
@@ -396,6 +414,10 @@ export class WorldState {
       }
       cell.promotions = cell.promotions.filter((p) => p.to > o.at - 40 * DAY);
     }
+    if (e.type === 'short_pick' && o.at > cell.shortPickAt) {
+      cell.shortPickAt = o.at;
+      cell.shortPickEventId = e.event_id;
+    }
     if (e.type === 'reservation' && e.channel === 'marketplace' && o.at > cell.lastMarketplaceOrderAt) {
       cell.lastMarketplaceOrderAt = o.at;
     }
@@ -459,7 +481,9 @@ export class WorldState {
     if (after === cell.level) return;
     if (cell.level <= 0 && after > 0 && o.at > cell.stockedSince) cell.stockedSince = o.at;
     if (o.at > cell.levelSince && Number.isFinite(cell.levelSince) && cell.level > 0 && cell.level <= 1000) {
-      times.set(cell.level, (times.get(cell.level) ?? 0) + (o.at - cell.levelSince));
+      const store = this.locations.get(cell.loc.location);
+      const spent = store ? tradingDaysBetween(store, cell.levelSince, o.at) * DAY : o.at - cell.levelSince;
+      times.set(cell.level, (times.get(cell.level) ?? 0) + spent);
     }
     cell.level = after;
     if (o.at > cell.levelSince || !Number.isFinite(cell.levelSince)) cell.levelSince = o.at;
@@ -470,13 +494,13 @@ export class WorldState {
    * at or below the largest overstatement the sales still allow (one less than the
    * lowest level a sale happened at).
    */
-  static unexplainedDays(cell: Cell, now: number): { days: number; bound: number } {
+  static unexplainedDays(cell: Cell, now: number, store?: LocationState): { days: number; bound: number } {
     if (!cell.levelTime) return { days: 0, bound: 0 };
     const bound = cell.minSaleLevel - 1;
     let ms = 0;
     for (const [level, t] of cell.levelTime) if (level <= bound) ms += t;
     if (cell.level > 0 && cell.level <= bound && Number.isFinite(cell.levelSince) && now > cell.levelSince)
-      ms += now - cell.levelSince;
+      ms += store ? tradingDaysBetween(store, cell.levelSince, now) * DAY : now - cell.levelSince;
     return { days: ms / DAY, bound };
   }
 

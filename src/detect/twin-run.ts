@@ -26,6 +26,11 @@ export interface TwinRun {
   days: number;
   runEnd: number;
   categoryOf: (sku: string) => string | undefined;
+  /**
+   * Units a day a store sold of a SKU over the `window` days before `before` (ms), as the
+   * twin's sale events tell it; null with fewer than 7 days of run behind it.
+   */
+  dailySales: (location: string, sku: string, before: number, window?: number) => number | null;
 }
 
 /**
@@ -52,6 +57,17 @@ export async function playTwinInto(
     truth() {},
   };
   const start = Date.parse(`${scenario.start}T00:00:00Z`);
+  // Store sales per SKU x location and day, for rates before a fault (a few MB).
+  const sales = new Map<string, Float64Array>();
+  const countSale = (body: Record<string, unknown>) => {
+    if (body.type !== 'sale' || typeof body.sku !== 'string' || typeof body.location !== 'string') return;
+    const day = Math.floor((Date.parse(String(body.occurred_at)) - start) / DAY);
+    if (!(day >= 0 && day <= scenario.days)) return;
+    const key = `${body.location}|${body.sku}`;
+    const days = sales.get(key) ?? new Float64Array(scenario.days + 1);
+    sales.set(key, days);
+    days[day]! += Number(body.qty ?? 0);
+  };
   let events = 0;
   world.open();
   for (let day = 0; day <= scenario.days; day++) {
@@ -64,6 +80,7 @@ export async function playTwinInto(
       const chunk: Record<string, unknown>[] = [];
       while (i < arrived.length && (arrived[i]!.arrival < until || day === scenario.days))
         chunk.push(arrived[i++]!.body);
+      for (const body of chunk) countSale(body);
       events += chunk.length;
       if (chunk.length > 0) await pipeline.deliver(chunk, until);
       if (h % sweepEvery === 0) await pipeline.sweep(until);
@@ -82,6 +99,15 @@ export async function playTwinInto(
     days: scenario.days,
     runEnd,
     categoryOf: (sku) => categories.get(sku),
+    dailySales(location, sku, before, window = 28) {
+      const to = Math.min(scenario.days, Math.floor((before - start) / DAY));
+      const from = Math.max(0, to - window);
+      if (to - from < 7) return null;
+      const days = sales.get(`${location}|${sku}`);
+      let units = 0;
+      for (let d = from; d < to; d++) units += days?.[d] ?? 0;
+      return units / (to - from);
+    },
   };
 }
 

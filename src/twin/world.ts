@@ -1203,7 +1203,7 @@ export class World {
         const item = net.skus[sku]!;
         this.kpi.demandUnits += 1;
         const stale = lagging !== undefined && c === lagging.cell;
-        const listed = stale ? lagging.listed : this.sellable[c]!;
+        const listed = stale ? lagging.listed : this.recordedSellable[c]!;
         if (stale) lagging.listed -= 1;
         if (listed < 1) {
           // Not listed as available: the customer buys elsewhere.

@@ -19,6 +19,11 @@ export function evalTable(r: EvalReport): string {
   lines.push(line('overall', r.overall));
   lines.push('');
   lines.push(`false exceptions per 1,000 SKU x location-days: ${r.false_per_1000_cell_days.toFixed(3)}`);
+  const fast = r.phantom_fast_movers;
+  if (fast)
+    lines.push(
+      `phantom inventory on SKUs selling >= ${fast.min_daily_units} a day: ${fast.detected} of ${fast.labels} found, ${fast.within_48h} within 48 h (ttd p50 ${hours(fast.ttd_median_hours).trim()} h, p90 ${hours(fast.ttd_p90_hours).trim()} h)`,
+    );
   lines.push(
     `calibration (confidence: raised, real): ${r.calibration
       .filter((c) => c.exceptions > 0)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DAY, DetectHarness, HOUR } from '../detect.test-support.ts';
+import { DAY, DetectHarness, HOUR, T0 } from '../detect.test-support.ts';
 
 describe('data glitch', () => {
   it('flags an implausible sale, keeps its negative on-hand inside it, and closes when a count resets the record', () => {
@@ -573,10 +573,11 @@ describe("promotion stock-out risk, learning the promotion's own rate", () => {
     };
     // 100 - 42 - 2 x 6 = 46 left: 3 lead days at the planned 6 a day are covered.
     expect(run(6)).toHaveLength(0);
-    // 100 - 42 - 2 x 18 = 22 left against about 3 x 14 a day (the plan updated by 36 sold in 2 days).
-    const [risk] = run(18);
+    // 100 - 42 - 2 x 22 = 14 left against about 14 a day over 3 lead days (the plan of 6
+    // updated by 44 sold in 2 days).
+    const [risk] = run(22);
     expect(risk).toMatchObject({ sku: 'D', location: 'S1', group: 'promotion:PR3' });
-    expect(Number(risk!.evidence.figures.promotion_units_sold)).toBe(36);
+    expect(Number(risk!.evidence.figures.promotion_units_sold)).toBe(44);
     expect(Number(risk!.evidence.figures.promotion_units_per_day)).toBeGreaterThan(10);
   });
 });
@@ -598,6 +599,54 @@ describe('phantom inventory', () => {
     expect(phantom!.actions[0]!.kind).toBe('count_task');
     h.sales('S1', 'A', 30, 31, () => 1);
     expect(h.of('phantom_inventory')[0]!.status).toBe('closed');
+  });
+
+  it('raises at once when a picker cannot find a SKU the record shows after a day of silence, with the pick as evidence', () => {
+    const run = (pick: boolean) => {
+      const h = new DetectHarness();
+      for (const store of ['S1', 'S2', 'S3']) h.count(store, 'A', 200, 0);
+      // About 2 a day, with a day without a sale now and then.
+      const usual = (d: number) => (d % 5 === 4 ? 0 : 2 + (d % 2));
+      for (let d = 0; d < 24; d++) {
+        if (pick && d === 21) h.shortPick('S1', 'A', 21 * DAY + 15 * HOUR);
+        for (const store of ['S2', 'S3']) h.sales(store, 'A', d, d + 1, usual);
+        if (d < 20) h.sales('S1', 'A', d, d + 1, usual);
+        h.sweep((d + 1) * DAY);
+        if (d === 21) return h;
+      }
+      return h;
+    };
+    // Two silent days alone are not enough; with the failed pick they are.
+    expect(run(false).of('phantom_inventory')).toHaveLength(0);
+    const h = run(true);
+    const [phantom] = h.open('phantom_inventory');
+    expect(phantom).toMatchObject({ sku: 'A', location: 'S1' });
+    expect(phantom!.opened_at).toBe(new Date(T0 + 21 * DAY + 15 * HOUR).toISOString());
+    expect(phantom!.evidence.events[0]).toMatchObject({ type: 'short_pick' });
+    expect(phantom!.evidence.figures.short_picked).toBe('yes');
+    expect(phantom!.explanation).toContain('a picker could not find it');
+    // The pick belongs to this shelf, not to a short-pick pattern at the store.
+    expect(h.of('short_pick_pattern')).toHaveLength(0);
+  });
+
+  it('weighs a short pick on a record counted yesterday and selling today as a picker who missed: no phantom', () => {
+    const h = new DetectHarness();
+    for (const store of ['S1', 'S2', 'S3']) h.count(store, 'A', 200, 0);
+    for (let d = 0; d < 20; d++) {
+      for (const store of ['S1', 'S2', 'S3']) h.sales(store, 'A', d, d + 1, () => 3);
+      h.sweep((d + 1) * DAY);
+    }
+    // Counted this morning: 200 - 60 sold.
+    h.count('S1', 'A', 140, 20 * DAY + 6 * HOUR);
+    for (const store of ['S1', 'S2', 'S3']) h.sales(store, 'A', 20, 21, () => 3);
+    h.shortPick('S1', 'A', 20 * DAY + 22 * HOUR);
+    h.sweep(21 * DAY + 2 * HOUR);
+    expect(h.of('phantom_inventory')).toHaveLength(0);
+    // The pick still lowers the record's confidence, for available-to-promise to see.
+    const reading = h.engine.confidence('S1', 'A', T0 + 21 * DAY + 2 * HOUR)!;
+    expect(reading.shortPicked).toBe(true);
+    expect(reading.emptyProbability).toBeGreaterThan(0.05);
+    expect(reading.emptyProbability).toBeLessThan(0.3);
   });
 
   it('does not count the days a record sat at zero against the shelf once it is restocked', () => {

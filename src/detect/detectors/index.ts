@@ -21,7 +21,8 @@ import { createTransferDetector } from './transfer.detector.ts';
  * The registry: every detector, in the order they see an event. Order matters where one
  * explains another: the glitch detector runs before negative on-hand (a glitch's negative
  * belongs to it), the reporting gap before phantom inventory and demand (a silent till is
- * neither an empty shelf nor a drop).
+ * neither an empty shelf nor a drop), phantom inventory before the short-pick pattern (a
+ * pick that found an empty shelf belongs to that shelf's exception).
  */
 export function createDetectors(): Detector[] {
   return [
@@ -29,7 +30,6 @@ export function createDetectors(): Detector[] {
     createNegativeOnHandDetector(),
     createOnHandMismatchDetector(),
     createOversellDetector(),
-    createShortPickDetector(),
     createReceivingVarianceDetector(),
     createAsnDetector(),
     createSupplierSlipDetector(),
@@ -40,5 +40,6 @@ export function createDetectors(): Detector[] {
     createDemandDetector(),
     createPromotionStockoutDetector(),
     createPhantomInventoryDetector(),
+    createShortPickDetector(),
   ];
 }

@@ -1,4 +1,4 @@
-import { type Detector, fixed, iso, leadDays, margin } from '../detector.ts';
+import { type DetectContext, type Detector, fixed, iso, leadDays, margin } from '../detector.ts';
 import { demandRateBefore, readConfidence } from '../record-confidence.ts';
 import { type Cell, DAY, localDay, WorldState } from '../state.ts';
 import { categoryRatio } from './demand.detector.ts';
@@ -8,16 +8,24 @@ import { categoryRatio } from './demand.detector.ts';
  * The posterior probability that the shelf is empty (record-confidence.ts) must pass the
  * threshold, with enough missed sale days behind it, while the store reports normally and
  * its category sells as usual (a silent till or a demand drop explains silence better).
+ * A picker who comes up short on the record (a ship-from-store or click-and-collect order)
+ * is direct evidence, weighed by the picker miss rate, and is checked when it arrives.
  * A sale proves the shelf had stock; a count settles it either way.
  */
+export const phantomKey = (cell: Cell) => `phantom_inventory:${cell.loc.location}:${cell.sku.sku}`;
+
 export function createPhantomInventoryDetector(): Detector {
   return {
     name: 'phantom-inventory',
     types: ['phantom_inventory'],
     onEvent(ctx, o, cell) {
       const e = o.event;
+      if (e.type === 'short_pick') {
+        considerPhantom(ctx, cell);
+        return;
+      }
       if (e.type !== 'sale' && e.type !== 'cycle_count') return;
-      const key = `phantom_inventory:${cell.loc.location}:${cell.sku.sku}`;
+      const key = phantomKey(cell);
       const open = ctx.open(key);
       if (!open) return;
       if (e.type === 'sale')
@@ -31,127 +39,137 @@ export function createPhantomInventoryDetector(): Detector {
       }
     },
     sweep(ctx) {
-      for (const cell of ctx.state.cells.values()) {
-        if (cell.loc.kind !== 'store') continue;
-        const sellable = WorldState.sellable(cell);
-        if (sellable <= 0) continue;
-        const s = ctx.cellSettings(cell);
-        const loc = ctx.state.locations.get(cell.loc.location);
-        if (loc && !Number.isNaN(loc.gapSince)) continue;
-        const reading = readConfidence(
-          cell,
-          ctx.now,
-          s,
-          ctx.storeErrorRate(cell.loc.location),
-          peerZeroShare(ctx.state.skuCells.get(cell.sku.sku) ?? [], cell, ctx.now, s.history_days),
-        );
-        if (reading.emptyProbability < s.phantom_min_probability) continue;
-        if (reading.expectedSaleDays < s.phantom_min_expected_sale_days) continue;
-        // A quiet category explains a quiet SKU better than an empty shelf.
-        const since = ctx.now - Math.min(14, reading.zeroRunDays + 1) * DAY;
-        const ratio = loc
-          ? categoryRatio(
-              loc,
-              cell.sku.category,
-              localDay(since, cell.loc),
-              localDay(ctx.now, cell.loc),
-              cell,
-            )
-          : 1;
-        if (ratio < 0.5) continue;
-        // The same SKU elsewhere: if it stopped selling there too, its season or its
-        // demand ended, not this shelf.
-        const peers = peerRatio(ctx.state.skuCells.get(cell.sku.sku) ?? [], cell, ctx.now, s.history_days);
-        if (peers < 0.6) continue;
-        const key = `phantom_inventory:${cell.loc.location}:${cell.sku.sku}`;
-        const lead = leadDays(cell, s);
-        const overstated = Math.min(sellable, reading.overstatementBound);
-        const emptyNow = sellable <= reading.overstatementBound;
-        ctx.raise({
-          key,
-          type: 'phantom_inventory',
-          sku: cell.sku.sku,
-          location: cell.loc.location,
-          channel: 'store',
-          group: `location:${cell.loc.location}`,
-          root_cause: 'physical_discrepancy',
-          reasoning: `Since the last count (${fixed(reading.daysSinceCount, 0)} days ago) the record spent ${fixed(reading.zeroRunDays, 1)} days at ${reading.overstatementBound} units or fewer without a single sale, where a day without a sale has probability ${fixed(reading.zeroSaleDay, 3)}; sales happen above that level and stop below it. With a prior of ${fixed(reading.prior, 4)} that stock left unrecorded since the count, the record overstates the shelf by up to ${overstated} units with probability ${fixed(reading.emptyProbability, 4)}.`,
-          confidence: reading.emptyProbability,
-          evidence: {
-            events: [
-              ...(cell.lastSaleEventId
-                ? [
-                    {
-                      event_id: cell.lastSaleEventId,
-                      type: 'sale',
-                      occurred_at: iso(cell.lastSaleAt),
-                      note: 'last sale',
-                    },
-                  ]
-                : []),
-              ...(cell.countEventId
-                ? [
-                    {
-                      event_id: cell.countEventId,
-                      type: 'cycle_count',
-                      occurred_at: iso(cell.countAt),
-                      qty: cell.countQty ?? 0,
-                      note: 'last count',
-                    },
-                  ]
-                : []),
-            ],
-            figures: {
-              record_sellable: sellable,
-              overstated_units_up_to: overstated,
-              shelf_probably_empty_now: emptyNow ? 'yes' : 'no',
-              days_without_sale: fixed(reading.zeroRunDays, 2),
-              expected_units_per_day: fixed(reading.expectedDailyUnits, 2),
-              zero_sale_day_probability: fixed(reading.zeroSaleDay, 4),
-              expected_sale_days_missed: fixed(reading.expectedSaleDays, 1),
-              prior_empty: fixed(reading.prior, 4),
-              probability_empty: fixed(reading.emptyProbability, 4),
-              days_since_count: fixed(reading.daysSinceCount, 1),
-              category_demand_ratio: fixed(ratio, 2),
-              same_sku_other_stores_ratio: fixed(peers, 2),
-            },
-            thresholds: {
-              phantom_min_probability: s.phantom_min_probability,
-              phantom_min_expected_sale_days: s.phantom_min_expected_sale_days,
-            },
-          },
-          explanation: `${cell.sku.sku} at ${cell.loc.location} usually sells ${fixed(reading.expectedDailyUnits, 1)} a day, but whenever its record falls to ${reading.overstatementBound} or fewer the sales stop (${fixed(reading.zeroRunDays, 1)} days so far). About ${overstated} of the ${sellable} units on record are probably not there (p = ${fixed(reading.emptyProbability, 3)})${emptyNow ? ', and the shelf is probably empty now' : ''}: count it; replenishment plans on a record that looks stocked.`,
-          actions: [
-            {
-              kind: 'count_task',
-              detail: `Count ${cell.sku.sku} at ${cell.loc.location} today`,
-              sku: cell.sku.sku,
-              location: cell.loc.location,
-            },
-            {
-              kind: 'availability_hold',
-              detail: `Stop promising ${cell.sku.sku} at ${cell.loc.location} online until counted`,
-              sku: cell.sku.sku,
-              location: cell.loc.location,
-            },
-            {
-              kind: 'replenishment_priority',
-              detail: `Replenish ${cell.sku.sku} at ${cell.loc.location} if the count confirms`,
-              sku: cell.sku.sku,
-              location: cell.loc.location,
-            },
-          ],
-          impact: {
-            units_at_risk: overstated,
-            lost_units_per_day: reading.expectedDailyUnits,
-            horizon_days: lead,
-            unit_margin: margin(cell),
-          },
-          urgency: Math.min(1, reading.expectedDailyUnits / 2),
-        });
-      }
+      for (const cell of ctx.state.cells.values()) considerPhantom(ctx, cell);
     },
   };
+}
+
+/** Raises (or updates) the phantom exception of a store record when its evidence is strong enough. */
+function considerPhantom(ctx: DetectContext, cell: Cell): void {
+  if (cell.loc.kind !== 'store') return;
+  const sellable = WorldState.sellable(cell);
+  if (sellable <= 0) return;
+  const s = ctx.cellSettings(cell);
+  const loc = ctx.state.locations.get(cell.loc.location);
+  if (loc && !Number.isNaN(loc.gapSince)) return;
+  const reading = readConfidence(cell, ctx.now, s, {
+    storeRate: ctx.storeErrorRate(cell.loc.location),
+    peers: ctx.state.skuCells.get(cell.sku.sku),
+    location: loc,
+  });
+  const bar = reading.shortPicked ? s.phantom_pick_min_probability : s.phantom_min_probability;
+  if (reading.emptyProbability < bar) return;
+  // A failed pick is a look at the shelf; silence alone needs enough missed sale days.
+  if (!reading.shortPicked && reading.expectedSaleDays < s.phantom_min_expected_sale_days) return;
+  // A quiet category explains a quiet SKU better than an empty shelf.
+  const since = ctx.now - Math.min(14, reading.zeroRunDays + 1) * DAY;
+  const ratio = loc
+    ? categoryRatio(loc, cell.sku.category, localDay(since, cell.loc), localDay(ctx.now, cell.loc), cell)
+    : 1;
+  if (ratio < 0.5) return;
+  // The same SKU elsewhere: if it stopped selling there too, its season or its
+  // demand ended, not this shelf.
+  const peers = peerRatio(ctx.state.skuCells.get(cell.sku.sku) ?? [], cell, ctx.now, s.history_days);
+  if (peers < 0.6) return;
+  const key = phantomKey(cell);
+  const lead = leadDays(cell, s);
+  const overstated = Math.min(sellable, reading.overstatementBound);
+  const emptyNow = sellable <= reading.overstatementBound;
+  ctx.raise({
+    key,
+    type: 'phantom_inventory',
+    sku: cell.sku.sku,
+    location: cell.loc.location,
+    channel: 'store',
+    group: `location:${cell.loc.location}`,
+    root_cause: 'physical_discrepancy',
+    reasoning: `Since the last count (${fixed(reading.daysSinceCount, 0)} days ago) the record spent ${fixed(reading.zeroRunDays, 1)} days at ${reading.overstatementBound} units or fewer without a single sale, where a day without a sale has probability ${fixed(reading.zeroSaleDay, 3)}; sales happen above that level and stop below it.${reading.shortPicked ? ` A picker came up short on it at ${iso(cell.shortPickAt)}, which happens with probability ${s.phantom_pick_miss_probability} when the units are there.` : ''} With a prior of ${fixed(reading.prior, 4)} that stock left unrecorded since the count, the record overstates the shelf by up to ${overstated} units with probability ${fixed(reading.emptyProbability, 4)}.`,
+    confidence: reading.emptyProbability,
+    evidence: {
+      events: [
+        ...(reading.shortPicked && cell.shortPickEventId
+          ? [
+              {
+                event_id: cell.shortPickEventId,
+                type: 'short_pick',
+                occurred_at: iso(cell.shortPickAt),
+                note: 'a picker did not find it',
+              },
+            ]
+          : []),
+        ...(cell.lastSaleEventId
+          ? [
+              {
+                event_id: cell.lastSaleEventId,
+                type: 'sale',
+                occurred_at: iso(cell.lastSaleAt),
+                note: 'last sale',
+              },
+            ]
+          : []),
+        ...(cell.countEventId
+          ? [
+              {
+                event_id: cell.countEventId,
+                type: 'cycle_count',
+                occurred_at: iso(cell.countAt),
+                qty: cell.countQty ?? 0,
+                note: 'last count',
+              },
+            ]
+          : []),
+      ],
+      figures: {
+        record_sellable: sellable,
+        overstated_units_up_to: overstated,
+        shelf_probably_empty_now: emptyNow ? 'yes' : 'no',
+        short_picked: reading.shortPicked ? 'yes' : 'no',
+        days_without_sale: fixed(reading.zeroRunDays, 2),
+        expected_units_per_day: fixed(reading.expectedDailyUnits, 2),
+        zero_sale_day_probability: fixed(reading.zeroSaleDay, 4),
+        expected_sale_days_missed: fixed(reading.expectedSaleDays, 1),
+        prior_empty: fixed(reading.prior, 4),
+        probability_empty: fixed(reading.emptyProbability, 4),
+        days_since_count: fixed(reading.daysSinceCount, 1),
+        category_demand_ratio: fixed(ratio, 2),
+        same_sku_other_stores_ratio: fixed(peers, 2),
+      },
+      thresholds: {
+        phantom_min_probability: s.phantom_min_probability,
+        phantom_min_expected_sale_days: s.phantom_min_expected_sale_days,
+        phantom_pick_miss_probability: s.phantom_pick_miss_probability,
+        phantom_pick_min_probability: s.phantom_pick_min_probability,
+      },
+    },
+    explanation: `${cell.sku.sku} at ${cell.loc.location} usually sells ${fixed(reading.expectedDailyUnits, 1)} a day, but whenever its record falls to ${reading.overstatementBound} or fewer the sales stop (${fixed(reading.zeroRunDays, 1)} days so far)${reading.shortPicked ? ', and a picker could not find it' : ''}. About ${overstated} of the ${sellable} units on record are probably not there (p = ${fixed(reading.emptyProbability, 3)})${emptyNow ? ', and the shelf is probably empty now' : ''}: count it; replenishment plans on a record that looks stocked.`,
+    actions: [
+      {
+        kind: 'count_task',
+        detail: `Count ${cell.sku.sku} at ${cell.loc.location} today`,
+        sku: cell.sku.sku,
+        location: cell.loc.location,
+      },
+      {
+        kind: 'availability_hold',
+        detail: `Stop promising ${cell.sku.sku} at ${cell.loc.location} online until counted`,
+        sku: cell.sku.sku,
+        location: cell.loc.location,
+      },
+      {
+        kind: 'replenishment_priority',
+        detail: `Replenish ${cell.sku.sku} at ${cell.loc.location} if the count confirms`,
+        sku: cell.sku.sku,
+        location: cell.loc.location,
+      },
+    ],
+    impact: {
+      units_at_risk: overstated,
+      lost_units_per_day: reading.expectedDailyUnits,
+      horizon_days: lead,
+      unit_margin: margin(cell),
+    },
+    urgency: Math.min(1, reading.expectedDailyUnits / 2),
+  });
 }
 
 /**
@@ -174,25 +192,4 @@ export function peerRatio(peers: Cell[], cell: Cell, now: number, window: number
     expected += rate.dailyUnits * (to - from);
   }
   return expected >= 3 ? observed / expected : 1;
-}
-
-/**
- * The share of days without a sale of the same SKU at the other stores over their last
- * `window` days: an intermittent item is intermittent everywhere, and a short history of
- * its own should not make a silence look stranger than that.
- */
-export function peerZeroShare(peers: Cell[], cell: Cell, now: number, window: number): number {
-  let days = 0;
-  let zeros = 0;
-  for (const peer of peers) {
-    if (peer === cell || peer.loc.kind !== 'store') continue;
-    const today = localDay(now, peer.loc);
-    const n = peer.saleDays.daysBefore(today, window);
-    if (n < 7) continue;
-    for (let d = today - n; d < today; d++) {
-      days += 1;
-      if (peer.saleDays.on(d) === 0) zeros += 1;
-    }
-  }
-  return days >= 14 ? zeros / days : 0;
 }

@@ -1,11 +1,13 @@
 import { type Detector, iso } from '../detector.ts';
 import { DAY } from '../state.ts';
 import { oversellKey } from './oversell.detector.ts';
+import { phantomKey } from './phantom-inventory.detector.ts';
 
 /**
  * Short-pick pattern at a location: pickers keep failing to find units the record says
  * are there, across several SKUs (a location-accuracy or slotting problem, not one empty
- * shelf). Short picks of a SKU already explained by an oversell exception stay with it.
+ * shelf). Short picks of a SKU already explained by an oversell or a phantom-inventory
+ * exception stay with it.
  */
 export function createShortPickDetector(): Detector {
   return {
@@ -22,7 +24,7 @@ export function createShortPickDetector(): Detector {
       loc.shortPicks = loc.shortPicks.filter((p) => p.at > o.at - window);
       const unexplained = loc.shortPicks.filter((p) => {
         const c = ctx.state.cell(cell.loc.location, p.sku);
-        return !c || !ctx.open(oversellKey(c));
+        return !c || (!ctx.open(oversellKey(c)) && !ctx.open(phantomKey(c)));
       });
       const skus = new Set(unexplained.map((p) => p.sku));
       if (unexplained.length < s.short_pick_min || skus.size < 2) return;
