@@ -2,7 +2,12 @@ import { newId } from '../core/ids.ts';
 import type { DetectContext, Detector } from './detector.ts';
 import { createDetectors } from './detectors/index.ts';
 import { bandOf, type ExceptionRecord, type Finding, impactOf, priorityOf } from './exception.ts';
-import { type ConfidenceReading, readConfidence, type StoreErrorRate } from './record-confidence.ts';
+import {
+  type ConfidenceReading,
+  pickPending,
+  readConfidence,
+  type StoreErrorRate,
+} from './record-confidence.ts';
 import { DetectorConfig, type DetectorConfigInput, type DetectorSettings } from './settings.ts';
 import {
   type Cell,
@@ -64,10 +69,15 @@ export class DetectionEngine {
     for (const o of events) {
       if (o.at > this.watermark && o.at <= now) this.watermark = o.at;
       const counting = o.event.type === 'cycle_count' && o.event.lot === undefined;
-      const before = counting ? this.state.cells.get(cellKey(o.event.location, o.event.sku)) : undefined;
+      const settling = counting || o.event.type === 'sale';
+      const before = settling ? this.state.cells.get(cellKey(o.event.location, o.event.sku)) : undefined;
       const onHandBefore = before?.onHand;
       const countBefore = before?.countAt ?? Number.NEGATIVE_INFINITY;
+      const picked = before !== undefined && before.loc.kind === 'store' && pickPending(before);
       const cell = this.state.apply(o);
+      if (picked && cell && onHandBefore !== undefined) {
+        this.settlePick(cell, counting ? (o.qtyBase ?? 0) < onHandBefore : false);
+      }
       this.state.countDelivery(o.event.location, o.at);
       if (!cell) continue;
       if (counting && onHandBefore !== undefined && o.at >= countBefore) {
@@ -145,6 +155,17 @@ export class DetectionEngine {
    * A count is the only direct look at the shelf: a count below the record is an
    * observed record error, which raises the store's error rate (record-confidence.ts).
    */
+  /**
+   * A short pick settles when the shelf is next seen: a count below the record says the
+   * picker was right, a sale or a count at the record says the units were there.
+   */
+  private settlePick(cell: Cell, confirmed: boolean): void {
+    const rate = this.storeErrors.get(cell.loc.location) ?? { errors: 0, exposureDays: 0 };
+    if (confirmed) rate.picksConfirmed = (rate.picksConfirmed ?? 0) + 1;
+    else rate.picksMissed = (rate.picksMissed ?? 0) + 1;
+    this.storeErrors.set(cell.loc.location, rate);
+  }
+
   private learnFromCount(
     cell: Cell,
     counted: number,

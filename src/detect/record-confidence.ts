@@ -46,11 +46,38 @@ export interface ConfidenceReading {
   daysSinceCount: number;
   /** A picker came up short on this record since the last sale, count or restock. */
   shortPicked: boolean;
+  /** The store's picker miss rate, learned from how its short picks were settled. */
+  pickMiss: number;
 }
 
 export interface StoreErrorRate {
   errors: number;
   exposureDays: number;
+  /** Short picks settled since: by a count below the record (the picker was right)... */
+  picksConfirmed?: number;
+  /** ...or by a sale or a count at the record (the units were there: the picker missed). */
+  picksMissed?: number;
+}
+
+/** How many settled picks the configured miss probability is worth. */
+const PICK_PRIOR_WEIGHT = 10;
+
+/**
+ * The store's picker miss rate: the configured probability, updated by how the store's
+ * earlier short picks were settled (a Beta-Binomial mean).
+ */
+export function pickMissRate(settings: DetectorSettings, storeRate: StoreErrorRate | undefined): number {
+  const confirmed = storeRate?.picksConfirmed ?? 0;
+  const missed = storeRate?.picksMissed ?? 0;
+  return (
+    (missed + settings.phantom_pick_miss_probability * PICK_PRIOR_WEIGHT) /
+    (confirmed + missed + PICK_PRIOR_WEIGHT)
+  );
+}
+
+/** A short pick of the record not yet settled by a sale, a count or a restock. */
+export function pickPending(cell: Cell): boolean {
+  return cell.shortPickAt > Math.max(cell.lastSaleAt, cell.countAt, cell.lastInboundAt);
 }
 
 /** Expected units a day and the share of days with a sale, over the last `window` complete days. */
@@ -141,8 +168,8 @@ export function readConfidence(
       peers ? peerZeroShare(peers, cell, now, settings.history_days) : 0,
     ),
   );
-  const shortPicked =
-    sellable > 0 && cell.shortPickAt > Math.max(cell.lastSaleAt, cell.countAt, cell.lastInboundAt);
+  const shortPicked = sellable > 0 && pickPending(cell);
+  const pickMiss = pickMissRate(settings, storeRate);
   const base = {
     prior,
     zeroSaleDay: q0,
@@ -152,13 +179,14 @@ export function readConfidence(
     expectedSaleDays: rate.saleDayShare * zeroRunDays,
     daysSinceCount,
     shortPicked,
+    pickMiss,
     overstatementBound: Number.isFinite(evidence.bound) ? evidence.bound : sellable,
   };
   if (cell.onHand < 0) return { ...base, confidence: 0, emptyProbability: 0 };
   if (sellable <= 0 || rate.days < settings.phantom_min_history_days) {
     return { ...base, confidence: 1 - prior, emptyProbability: 0 };
   }
-  const likelihood = q0 ** zeroRunDays * (shortPicked ? settings.phantom_pick_miss_probability : 1);
+  const likelihood = q0 ** zeroRunDays * (shortPicked ? pickMiss : 1);
   const empty = prior / (prior + (1 - prior) * likelihood);
   return { ...base, confidence: 1 - empty, emptyProbability: empty };
 }

@@ -649,6 +649,31 @@ describe('phantom inventory', () => {
     expect(reading.emptyProbability).toBeLessThan(0.3);
   });
 
+  it("learns each store's picker miss rate from how its short picks were settled", () => {
+    const h = new DetectHarness();
+    for (const store of ['S1', 'S2']) for (const sku of ['A', 'B', 'C']) h.count(store, sku, 50, 0);
+    const miss = (store: string) => h.engine.confidence(store, 'A', T0 + 10 * DAY)!.pickMiss;
+    expect(miss('S1')).toBeCloseTo(0.02, 6);
+    for (let i = 0; i < 5; i++) {
+      const at = (i + 1) * DAY;
+      const sku = i % 2 === 0 ? 'B' : 'C';
+      // S1: the count after each short pick finds less than the record (the picker was right).
+      h.shortPick('S1', sku, at);
+      h.count('S1', sku, 40 - i, at + 2 * HOUR);
+      // S2: the next sale shows the units were there (the picker missed).
+      h.shortPick('S2', sku, at);
+      h.feed([{ type: 'sale', sku, location: 'S2', channel: 'store', qty: 1, at: at + 2 * HOUR }]);
+    }
+    // Beta-Binomial: the configured 0.02 is worth 10 settled picks.
+    expect(miss('S1')).toBeCloseTo(0.2 / 15, 6);
+    expect(miss('S2')).toBeCloseTo(5.2 / 15, 6);
+    // A restock settles nothing: the shelf was not seen.
+    h.shortPick('S1', 'A', 6 * DAY);
+    h.feed([{ type: 'receipt', source: 'wms', sku: 'A', location: 'S1', qty: 10, at: 6 * DAY + HOUR }]);
+    h.feed([{ type: 'sale', sku: 'A', location: 'S1', channel: 'store', qty: 1, at: 6 * DAY + 2 * HOUR }]);
+    expect(miss('S1')).toBeCloseTo(0.2 / 15, 6);
+  });
+
   it('does not count the days a record sat at zero against the shelf once it is restocked', () => {
     const h = new DetectHarness();
     for (const store of ['S1', 'S2', 'S3']) h.count(store, 'A', 100, 0);

@@ -83,7 +83,7 @@ function considerPhantom(ctx: DetectContext, cell: Cell): void {
     channel: 'store',
     group: `location:${cell.loc.location}`,
     root_cause: 'physical_discrepancy',
-    reasoning: `Since the last count (${fixed(reading.daysSinceCount, 0)} days ago) the record spent ${fixed(reading.zeroRunDays, 1)} days at ${reading.overstatementBound} units or fewer without a single sale, where a day without a sale has probability ${fixed(reading.zeroSaleDay, 3)}; sales happen above that level and stop below it.${reading.shortPicked ? ` A picker came up short on it at ${iso(cell.shortPickAt)}, which happens with probability ${s.phantom_pick_miss_probability} when the units are there.` : ''} With a prior of ${fixed(reading.prior, 4)} that stock left unrecorded since the count, the record overstates the shelf by up to ${overstated} units with probability ${fixed(reading.emptyProbability, 4)}.`,
+    reasoning: `Since the last count (${fixed(reading.daysSinceCount, 0)} days ago) the record spent ${fixed(reading.zeroRunDays, 1)} days at ${reading.overstatementBound} units or fewer without a single sale, where a day without a sale has probability ${fixed(reading.zeroSaleDay, 3)}; sales happen above that level and stop below it.${reading.shortPicked ? ` A picker came up short on it at ${iso(cell.shortPickAt)}, which happens with probability ${fixed(reading.pickMiss, 3)} when the units are there (this store's pickers, from how their earlier short picks were settled).` : ''} With a prior of ${fixed(reading.prior, 4)} that stock left unrecorded since the count, the record overstates the shelf by up to ${overstated} units with probability ${fixed(reading.emptyProbability, 4)}.`,
     confidence: reading.emptyProbability,
     evidence: {
       events: [
@@ -124,6 +124,7 @@ function considerPhantom(ctx: DetectContext, cell: Cell): void {
         overstated_units_up_to: overstated,
         shelf_probably_empty_now: emptyNow ? 'yes' : 'no',
         short_picked: reading.shortPicked ? 'yes' : 'no',
+        picker_miss_probability: fixed(reading.pickMiss, 4),
         days_without_sale: fixed(reading.zeroRunDays, 2),
         expected_units_per_day: fixed(reading.expectedDailyUnits, 2),
         zero_sale_day_probability: fixed(reading.zeroSaleDay, 4),
