@@ -117,6 +117,7 @@ export class DetectionEngine {
     return readConfidence(cell, now, this.config.for(cell.sku.category, cell.loc.region), {
       storeRate: this.storeErrors.get(location),
       location: this.state.locations.get(location),
+      peers: this.state.skuCells.get(sku),
     });
   }
 
@@ -128,6 +129,7 @@ export class DetectionEngine {
       const reading = readConfidence(cell, now, this.config.for(cell.sku.category, cell.loc.region), {
         storeRate: this.storeErrors.get(cell.loc.location),
         location: this.state.locations.get(cell.loc.location),
+        peers: this.state.skuCells.get(cell.sku.sku),
       });
       const before = previous.get(cell.key);
       const value = Number(reading.confidence.toFixed(3));
@@ -152,10 +154,6 @@ export class DetectionEngine {
   }
 
   /**
-   * A count is the only direct look at the shelf: a count below the record is an
-   * observed record error, which raises the store's error rate (record-confidence.ts).
-   */
-  /**
    * A short pick settles when the shelf is next seen: a count below the record says the
    * picker was right, a sale or a count at the record says the units were there.
    */
@@ -166,6 +164,10 @@ export class DetectionEngine {
     this.storeErrors.set(cell.loc.location, rate);
   }
 
+  /**
+   * A count is the only direct look at the shelf: a count below the record is an
+   * observed record error, which raises the store's error rate (record-confidence.ts).
+   */
   private learnFromCount(
     cell: Cell,
     counted: number,
