@@ -192,6 +192,20 @@ export function readConfidence(
 }
 
 /**
+ * Units per purchase of a record selling `dailyUnits` a day on `saleDayShare` of its
+ * days (at least 1): a Poisson count of purchases shows a sale day with probability
+ * 1 - exp(-rate), so the share of sale days gives the purchase rate, and the units the
+ * lump. Day-to-day swings in traffic make it read a little high, the safe side. A record
+ * selling on most days cannot tell (the share saturates): 1.
+ */
+export function lumpOf(dailyUnits: number, saleDayShare: number): number {
+  if (!(saleDayShare > 0) || saleDayShare >= LUMP_MAX_SALE_DAY_SHARE) return 1;
+  return Math.max(1, dailyUnits / -Math.log(1 - saleDayShare));
+}
+
+const LUMP_MAX_SALE_DAY_SHARE = 0.8;
+
+/**
  * Available-to-promise under doubt: where the record's confidence is below the floor,
  * channels that promise ahead of the shelf (all but the store's own till) may promise
  * only that share of it, rounded down. The store channel sells what is physically there.

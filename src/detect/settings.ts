@@ -57,8 +57,23 @@ export const detectorSettingsSchema = z.object({
   /** Hours after the PO's expected date with no ASN (or goods received first) that make it late. */
   asn_grace_hours: z.number().min(0).default(48),
 
-  /** A transfer this many hours overdue is delayed; this many days overdue, lost. */
+  /**
+   * A transfer this many hours overdue is delayed (on a lane without the history to say
+   * better); this many days overdue, lost.
+   */
   transfer_grace_hours: z.number().min(0).default(24),
+  /**
+   * A lane with `transfer_lane_min_transfers` completed transfers sets its own grace: the
+   * 90th percentile of its lateness plus 2 hours, within [this, transfer_grace_hours]
+   * (a receipt posted at the end of the day is not a delayed transfer).
+   */
+  transfer_min_grace_hours: z.number().min(0).default(14),
+  transfer_lane_min_transfers: z.number().int().min(1).default(10),
+  /**
+   * Share of a lane's recent transfers that broke the grace at which a transfer still in
+   * transit is predicted to break it too (raised before it is due).
+   */
+  transfer_breach_share: z.number().min(0.01).max(1).default(0.5),
   transfer_lost_after_days: z.number().positive().default(7),
 
   /** A return pending inspection longer than this many days. */
@@ -73,7 +88,7 @@ export const detectorSettingsSchema = z.object({
   gap_min_hours: z.number().positive().default(4),
 
   /** Demand spike / drop: tail probability under the expected rate, and the factor. */
-  spike_max_tail_probability: z.number().min(0).max(1).default(1e-6),
+  spike_max_tail_probability: z.number().min(0).max(1).default(1e-5),
   spike_min_units: z.number().positive().default(8),
   spike_min_factor: z.number().positive().default(4),
   /** ... and at least this many times the biggest day of the history window. */
@@ -84,6 +99,12 @@ export const detectorSettingsSchema = z.object({
   category_max_tail_probability: z.number().min(0).max(1).default(1e-5),
   /** Negative-binomial dispersion of daily demand (smaller = more variable). */
   demand_dispersion: z.number().positive().default(4),
+  /**
+   * Negative-binomial dispersion of one SKU's daily sales around its share of what its
+   * category sold at the store that day (smaller = more variable, more conservative):
+   * used where the category's own trade that day is known (one-off spikes).
+   */
+  share_dispersion: z.number().positive().max(1000).default(10),
 
   /** Promotion stock-out risk: units short of the demand projected to the promotion's end. */
   promotion_cover_margin: z.number().min(0).default(1),

@@ -184,6 +184,20 @@ export interface TransferFlow {
   receiptEventIds: string[];
 }
 
+/** What a transfer lane (from > to) has shown: how late its completed transfers were. */
+export interface LaneStats {
+  from: string;
+  to: string;
+  completed: number;
+  /** Hours from expected arrival to the last receipt, the latest LANE_SAMPLES transfers. */
+  lateness: number[];
+}
+
+/** Completed transfers a lane remembers. */
+export const LANE_SAMPLES = 50;
+
+export const laneKey = (from: string, to: string) => `${from}>${to}`;
+
 export interface SupplyFlow {
   /** The PO id (or the ASN id when an ASN names no PO). */
   id: string;
@@ -250,6 +264,7 @@ export class WorldState {
   readonly cells = new Map<string, Cell>();
   readonly locations = new Map<string, LocationState>();
   readonly transfers = new Map<string, TransferFlow>();
+  readonly lanes = new Map<string, LaneStats>();
   readonly supply = new Map<string, SupplyFlow>();
   readonly returns = new Map<string, ReturnFlow>();
   /** The records of each SKU, across locations (for peer comparisons). */
@@ -504,6 +519,18 @@ export class WorldState {
     return { days: ms / DAY, bound };
   }
 
+  private learnLane(t: TransferFlow): void {
+    const key = laneKey(t.from, t.to);
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      lane = { from: t.from, to: t.to, completed: 0, lateness: [] };
+      this.lanes.set(key, lane);
+    }
+    lane.completed += 1;
+    lane.lateness.push((t.receivedAt - t.expectedAt) / HOUR);
+    if (lane.lateness.length > LANE_SAMPLES) lane.lateness.shift();
+  }
+
   /** Takes a sale back out of the demand histories (a quantity found to be a glitch). */
   retractSale(cell: Cell, at: number, qty: number): void {
     const day = localDay(at, cell.loc);
@@ -556,9 +583,11 @@ export class WorldState {
         const id = ref.transfer_id;
         const t = id ? this.transfers.get(id) : undefined;
         if (t) {
+          const complete = t.received >= t.qty;
           t.received += q;
           t.receivedAt = o.at;
           t.receiptEventIds.push(e.event_id);
+          if (!complete && t.received >= t.qty) this.learnLane(t);
         }
         break;
       }

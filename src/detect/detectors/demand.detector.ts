@@ -1,5 +1,5 @@
 import { type DetectContext, type Detector, fixed, iso, margin } from '../detector.ts';
-import { demandRate, demandRateBefore } from '../record-confidence.ts';
+import { demandRate, demandRateBefore, lumpOf } from '../record-confidence.ts';
 import {
   type Cell,
   DemandHistory,
@@ -62,7 +62,11 @@ function baseline(
  * `lastDayShare` is the share of the last day's trade already done (a day still running);
  * `pseudo` units at the usual rate are added to both sides (shrinks a short window to 1).
  */
-export function categoryRatio(
+export const categoryRatio = (...args: Parameters<typeof categoryWindow>): number =>
+  categoryWindow(...args).ratio;
+
+/** The same, with the units observed and expected behind the ratio. */
+export function categoryWindow(
   loc: LocationState,
   category: string,
   from: number,
@@ -70,23 +74,41 @@ export function categoryRatio(
   exclude?: Cell,
   lastDayShare = 1,
   pseudo = 0,
-): number {
+): { ratio: number; observed: number; expected: number } {
+  const none = { ratio: 1, observed: 0, expected: 0 };
   const hist = loc.categories.get(category);
-  if (!hist || to <= from) return 1;
+  if (!hist || to <= from) return none;
   const dow = weekdayFactors(loc, from);
   const own = exclude ? exclude.demand : undefined;
   const base = baseline(hist, dow, from);
   const ownBase = own ? baseline(own, dow, from) : { perDay: 0, days: 0 };
-  if (base.days < 7 || base.perDay <= 0) return 1;
+  if (base.days < 7 || base.perDay <= 0) return none;
   let observed = 0;
   let expected = 0;
   for (let d = from; d < to; d++) {
     observed += hist.on(d) - (own && !WorldState.promotedOn(exclude!, d) ? own.on(d) : 0);
     expected += (base.perDay - ownBase.perDay) * dow[d % 7]! * (d === to - 1 ? lastDayShare : 1);
   }
+  observed = Math.max(0, observed);
+  expected = Math.max(0, expected);
   // With pseudo-units the estimate shrinks to 1 by itself; without, too little expected says nothing.
-  if (pseudo > 0) return (Math.max(0, observed) + pseudo) / (Math.max(0, expected) + pseudo);
-  return expected >= 3 ? Math.max(0, observed) / expected : 1;
+  if (pseudo > 0) return { ratio: (observed + pseudo) / (expected + pseudo), observed, expected };
+  return { ratio: expected >= 3 ? observed / expected : 1, observed, expected };
+}
+
+/** Units per purchase of a SKU pooled over its store records (1 when they sell on most days). */
+function chainLump(ctx: DetectContext, cell: Cell, day: number, window: number): number {
+  let units = 0;
+  let saleDays = 0;
+  let days = 0;
+  for (const peer of ctx.state.skuCells.get(cell.sku.sku) ?? []) {
+    if (peer.loc.kind !== 'store') continue;
+    const r = demandRateBefore(peer, day, window);
+    units += r.dailyUnits * r.days;
+    saleDays += r.saleDayShare * (r.days + 2) - 1;
+    days += r.days;
+  }
+  return days > 0 ? lumpOf(units / days, (saleDays + 0.5) / (days + 1)) : 1;
 }
 
 /**
@@ -107,6 +129,8 @@ export function createDemandDetector(): Detector {
   /** Units of one-off SKU spikes per location, category and day, kept out of category tests. */
   const oneOff = new Map<string, number>();
   const oneOffKey = (location: string, category: string, day: number) => `${location}|${category}|${day}`;
+  /** The chain's units per purchase per SKU and day (read once a day, not at every sale). */
+  const chainLumps = new Map<string, number>();
 
   function cellSpike(ctx: DetectContext, cell: Cell, at: number, eventId: string) {
     const s = ctx.cellSettings(cell);
@@ -121,23 +145,49 @@ export function createDemandDetector(): Detector {
     // A busy day lifts the whole category (weather, a payday, the season turning): the SKU
     // is judged against how the rest of its category sells here today so far.
     const loc = ctx.state.locations.get(cell.loc.location);
-    const categoryToday = loc
-      ? Math.max(1, categoryRatio(loc, cell.sku.category, day, day + 1, cell, tradeShareSoFar(loc, at), 5))
-      : 1;
+    const today = loc
+      ? categoryWindow(loc, cell.sku.category, day, day + 1, cell, tradeShareSoFar(loc, at), 5)
+      : undefined;
+    const categoryToday = Math.max(1, today?.ratio ?? 1);
     const expected = usual * categoryToday;
-    // Lumpy sellers (a builder buying six at a time) have big days: beat the biggest usual day too.
+    // Lumpy sellers (a builder buying six at a time) have big days: beat the biggest usual
+    // day too, each day read against how its category sold then (a busy Saturday's 12 is a
+    // usual day at twice the traffic, not a lump).
+    const busy = (d: number) =>
+      loc ? Math.max(1, categoryRatio(loc, cell.sku.category, d, d + 1, cell, 1, 5)) : 1;
     let biggest = 0;
     for (let d = day - s.history_days; d < day; d++) {
-      if (!WorldState.promotedOn(cell, d)) biggest = Math.max(biggest, cell.demand.on(d));
+      const units = cell.demand.on(d);
+      if (units > biggest && !WorldState.promotedOn(cell, d)) biggest = Math.max(biggest, units / busy(d));
     }
-    // A record with little history of its own borrows the SKU's biggest day elsewhere
-    // (an intermittent item's lump shows at the stores that sold it).
+    biggest *= categoryToday;
+    // A record with little history of its own, or one that sells in lumps (two or more
+    // units a purchase), borrows the SKU's biggest day elsewhere: an intermittent item's
+    // lump shows at the stores that sold it.
     const network = networkBiggest.get(cell.sku.sku);
-    if (network && rate.saleDayShare * rate.days < 5) {
+    if (network && (rate.saleDayShare * rate.days < 5 || lumpOf(rate.dailyUnits, rate.saleDayShare) >= 2)) {
       for (let d = day - s.history_days; d < day; d++) biggest = Math.max(biggest, network.on(d));
     }
     if (units < s.spike_history_factor * biggest * uplift) return;
-    const tail = nbUpperTail(units, expected, s.demand_dispersion);
+    // Given how the rest of the category sells here today, one SKU's day varies by its
+    // share's dispersion plus what is still uncertain about the category's day (a Gamma
+    // with the category's dispersion updated by the units it sold today).
+    const dispersion =
+      today && today.expected > 0
+        ? 1 / (1 / s.share_dispersion + 1 / (s.demand_dispersion + today.observed))
+        : s.demand_dispersion;
+    // Lumpy sellers are tested in purchases, not units: three buyers of a three-pack are
+    // three purchases. The lump is the record's own or, pooled over the SKU's stores, the
+    // chain's (a sparse record cannot tell), whichever is larger.
+    const chainKey = `${cell.sku.sku}|${day}`;
+    let chain = chainLumps.get(chainKey);
+    if (chain === undefined) {
+      if (chainLumps.size > 10_000) chainLumps.clear();
+      chain = chainLump(ctx, cell, day, s.history_days);
+      chainLumps.set(chainKey, chain);
+    }
+    const lump = Math.max(lumpOf(rate.dailyUnits, rate.saleDayShare), chain);
+    const tail = nbUpperTail(Math.floor(units / lump), expected / lump, dispersion);
     if (tail > s.spike_max_tail_probability) return;
     if (loc && ctx.open(`demand_spike:${cell.loc.location}:category:${cell.sku.category}`)) return;
     const extra = units - expected;
@@ -160,7 +210,9 @@ export function createDemandDetector(): Detector {
           category_factor_today: fixed(categoryToday, 2),
           factor: fixed(units / expected, 1),
           tail_probability: tail,
-          biggest_usual_day: biggest,
+          biggest_usual_day: fixed(biggest, 1),
+          units_per_purchase: fixed(lump, 2),
+          dispersion: fixed(dispersion, 2),
           promotion_uplift: uplift,
           next_season_forecast_risk_units: fixed(extra, 0),
           day: localDate(day),
@@ -170,6 +222,7 @@ export function createDemandDetector(): Detector {
           spike_min_units: s.spike_min_units,
           spike_min_factor: s.spike_min_factor,
           spike_max_tail_probability: s.spike_max_tail_probability,
+          share_dispersion: s.share_dispersion,
         },
       },
       explanation: `${cell.sku.sku} at ${cell.loc.location} sold ${units} on ${localDate(day)}, ${fixed(units / expected, 0)}x a usual day (${fixed(expected, 1)}). Until someone marks it as a one-off, it stays in the demand history: next year's forecast for the same weeks would carry about ${fixed(extra, 0)} extra units. Replenish what it took, and annotate it.`,

@@ -406,6 +406,95 @@ describe('transfers', () => {
     ]);
     expect(h.of('transfer_lost')[0]!.status).toBe('closed');
   });
+
+  /** Ships a transfer on a lane at `at`, due a day later; received `late` hours after that (never if null). */
+  function transfer(h: DetectHarness, id: string, to: string, at: number, late: number | null) {
+    const due = at + DAY;
+    h.feed([
+      {
+        type: 'transfer_shipped',
+        source: 'wms',
+        sku: 'A',
+        location: 'DC1',
+        to_location: to,
+        qty: 6,
+        expected_at: new Date(T0 + due).toISOString(),
+        ref: { transfer_id: id },
+        at,
+      },
+    ]);
+    if (late !== null) receive(h, id, to, due + late * HOUR);
+  }
+
+  function receive(h: DetectHarness, id: string, to: string, at: number) {
+    h.feed([
+      {
+        type: 'transfer_received',
+        source: 'wms',
+        sku: 'A',
+        location: to,
+        from_location: 'DC1',
+        qty: 6,
+        ref: { transfer_id: id },
+        at,
+      },
+    ]);
+  }
+
+  it("learns each lane's grace from how late its transfers arrived", () => {
+    const h = new DetectHarness();
+    // DC1 to S3 delivers on time (one in ten an hour late); DC1 to S4 has no history.
+    for (let i = 0; i < 10; i++) transfer(h, `ok${i}`, 'S3', i * DAY, i === 4 ? 1 : 0);
+    transfer(h, 'T-S3', 'S3', 20 * DAY, null);
+    transfer(h, 'T-S4', 'S4', 20 * DAY, null);
+    h.sweep(21 * DAY + 15 * HOUR);
+    const delayed = h.open('transfer_delayed');
+    expect(delayed.map((e) => e.location)).toEqual(['S3']);
+    expect(delayed[0]!.evidence.figures).toMatchObject({
+      lane_transfers: 10,
+      grace_hours: 14,
+      breach_predicted: 'no',
+    });
+    expect(delayed[0]!.confidence).toBeGreaterThan(0.9);
+    // The lane without history waits the configured 24 hours.
+    h.sweep(22 * DAY + HOUR);
+    expect(
+      h
+        .open('transfer_delayed')
+        .map((e) => e.location)
+        .sort(),
+    ).toEqual(['S3', 'S4']);
+  });
+
+  it('predicts a breach before the transfer is due when the lane has been running late', () => {
+    const h = new DetectHarness();
+    for (let i = 0; i < 10; i++) transfer(h, `slow${i}`, 'S3', i * 2 * DAY, i < 7 ? 30 : 0);
+    transfer(h, 'T-next', 'S3', 30 * DAY, null);
+    h.sweep(30 * DAY + 2 * HOUR);
+    const [predicted] = h.open('transfer_delayed');
+    expect(predicted).toMatchObject({ sku: 'A', location: 'S3', root_cause: 'timing_delay' });
+    expect(predicted!.evidence.figures).toMatchObject({ breach_predicted: 'yes', lane_breach_share: 0.7 });
+    expect(predicted!.confidence).toBeCloseTo(0.7, 5);
+    expect(predicted!.reasoning).toContain('70% of the last 10 transfers');
+    // On a lane that delivers on time, nothing is raised before the grace runs out.
+    const on = new DetectHarness();
+    for (let i = 0; i < 10; i++) transfer(on, `ok${i}`, 'S3', i * 2 * DAY, 0);
+    transfer(on, 'T-next', 'S3', 30 * DAY, null);
+    on.sweep(30 * DAY + 2 * HOUR);
+    expect(on.of('transfer_delayed')).toHaveLength(0);
+    // Arrival closes the prediction with how late it was.
+    receive(h, 'T-next', 'S3', 31 * DAY + 30 * HOUR);
+    expect(h.of('transfer_delayed')[0]).toMatchObject({ status: 'closed' });
+    expect(h.of('transfer_delayed')[0]!.close_reason).toContain('30 hours after it was expected');
+    // A prediction that did not come true says so when the transfer lands on time.
+    const early = new DetectHarness();
+    for (let i = 0; i < 10; i++) transfer(early, `slow${i}`, 'S3', i * 2 * DAY, 30);
+    transfer(early, 'T-next', 'S3', 30 * DAY, null);
+    early.sweep(30 * DAY + 2 * HOUR);
+    expect(early.open('transfer_delayed')).toHaveLength(1);
+    receive(early, 'T-next', 'S3', 30 * DAY + 20 * HOUR);
+    expect(early.of('transfer_delayed')[0]!.close_reason).toContain('the predicted delay did not happen');
+  });
 });
 
 describe('returns', () => {
@@ -511,6 +600,28 @@ describe('demand', () => {
     const [spike] = alone.open('demand_spike');
     expect(spike).toMatchObject({ sku: 'C', location: 'S1' });
     expect(Number(spike!.evidence.figures.category_factor_today)).toBeLessThan(1.5);
+  });
+
+  it("reads the SKU's biggest usual day against how its category sold that day", () => {
+    const run = (busyDay: boolean) => {
+      const h = new DetectHarness();
+      // C sells 2 a day, B and D 10 each; on day 10 the whole category ran at 4x (a
+      // payday, the weather) and C sold 8 with it, or C alone sold 8 (a lumpy buyer).
+      for (let d = 0; d < 28; d++) {
+        const lifted = d === 10;
+        h.sales('S1', 'C', d, d + 1, () => (lifted ? 8 : 2));
+        for (const sku of ['B', 'D']) h.sales('S1', sku, d, d + 1, () => (lifted && busyDay ? 40 : 10));
+      }
+      for (const sku of ['B', 'D']) h.sales('S1', sku, 28, 29, () => 10);
+      h.sales('S1', 'C', 28, 29, () => 18);
+      return h.open('demand_spike');
+    };
+    // A traffic day sets no lump: 18 against a usual 2 is a one-off.
+    const [spike] = run(true);
+    expect(spike).toMatchObject({ sku: 'C', location: 'S1' });
+    expect(Number(spike!.evidence.figures.biggest_usual_day)).toBeLessThan(4);
+    // C's own 8 on a usual day is a lump it has: 18 is not 2.5 times that.
+    expect(run(false)).toHaveLength(0);
   });
 
   it("expects a planned promotion's uplift", () => {
