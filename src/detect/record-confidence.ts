@@ -102,6 +102,7 @@ export function demandRateBefore(cell: Cell, today: number, window: number) {
   return {
     days: counted,
     dailyUnits: counted > 0 ? units / counted : 0,
+    saleDays,
     saleDayShare: (saleDays + 1) / (counted + 2),
   };
 }

@@ -105,7 +105,7 @@ function chainLump(ctx: DetectContext, cell: Cell, day: number, window: number):
     if (peer.loc.kind !== 'store') continue;
     const r = demandRateBefore(peer, day, window);
     units += r.dailyUnits * r.days;
-    saleDays += r.saleDayShare * (r.days + 2) - 1;
+    saleDays += r.saleDays;
     days += r.days;
   }
   return days > 0 ? lumpOf(units / days, (saleDays + 0.5) / (days + 1)) : 1;
@@ -164,8 +164,9 @@ export function createDemandDetector(): Detector {
     // A record with little history of its own, or one that sells in lumps (two or more
     // units a purchase), borrows the SKU's biggest day elsewhere: an intermittent item's
     // lump shows at the stores that sold it.
+    const ownLump = lumpOf(rate.dailyUnits, rate.saleDayShare);
     const network = networkBiggest.get(cell.sku.sku);
-    if (network && (rate.saleDayShare * rate.days < 5 || lumpOf(rate.dailyUnits, rate.saleDayShare) >= 2)) {
+    if (network && (rate.saleDayShare * rate.days < 5 || ownLump >= 2)) {
       for (let d = day - s.history_days; d < day; d++) biggest = Math.max(biggest, network.on(d));
     }
     if (units < s.spike_history_factor * biggest * uplift) return;
@@ -186,7 +187,7 @@ export function createDemandDetector(): Detector {
       chain = chainLump(ctx, cell, day, s.history_days);
       chainLumps.set(chainKey, chain);
     }
-    const lump = Math.max(lumpOf(rate.dailyUnits, rate.saleDayShare), chain);
+    const lump = Math.max(ownLump, chain);
     const tail = nbUpperTail(Math.floor(units / lump), expected / lump, dispersion);
     if (tail > s.spike_max_tail_probability) return;
     if (loc && ctx.open(`demand_spike:${cell.loc.location}:category:${cell.sku.category}`)) return;
