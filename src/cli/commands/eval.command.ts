@@ -1,5 +1,15 @@
 import type { Command } from 'commander';
+import { InvexError } from '../../core/errors.ts';
 import { type EvalReport, evaluateDetection, loadDetectorConfig } from '../../detect/index.ts';
+import {
+  DATASETS,
+  type DatasetName,
+  defaultWorkers,
+  evaluateForecast,
+  type ForecastEvalReport,
+  sharedDataDir,
+  workerRunner,
+} from '../../forecast/index.ts';
 import { loadScenario } from '../../twin/index.ts';
 import { configFrom, type GlobalOptions } from '../context.ts';
 import { seedOption } from './sim.command.ts';
@@ -38,6 +48,43 @@ export function evalTable(r: EvalReport): string {
   return lines.join('\n');
 }
 
+const num = (x: number | undefined, digits = 3) => (x === undefined ? '-' : x.toFixed(digits));
+
+export function forecastTable(r: ForecastEvalReport): string {
+  const metrics =
+    r.dataset === 'm5-tiny'
+      ? (['mean_rmsse', 'weighted_rmsse'] as const)
+      : (['mae', 'rmse', 'mase'] as const);
+  const row = (name: string, m: Partial<Record<(typeof metrics)[number], number>>) =>
+    `${name.padEnd(34)} ${metrics.map((k) => num(m[k]).padStart(14)).join(' ')}`;
+  const lines = [
+    `${r.dataset}: ${r.invex.series} series, trained to ${r.train_end.date} (period ${r.train_end.period}), horizon ${r.horizon}; primary metric ${r.primary_metric}`,
+    '',
+    `${''.padEnd(34)} ${metrics.map((k) => k.padStart(14)).join(' ')}`,
+    row('invex auto', r.invex),
+  ];
+  if (r.reference) lines.push(row('R ets() (reference)', r.reference));
+  if (r.reference_methods)
+    for (const [name, m] of Object.entries(r.reference_methods))
+      if (name !== 'ETS_auto') lines.push(row(`R ${name}`, m));
+  for (const [name, m] of Object.entries(r.single_methods)) lines.push(row(`invex ${name}`, m));
+  lines.push('');
+  if (r.ratio_vs_reference !== null)
+    lines.push(
+      `ratio vs R ets(): ${r.ratio_vs_reference.toFixed(3)} (below 1: invex more accurate); better than every method in the reference table: ${r.better_than_every_reference_method ? 'yes' : 'no'}`,
+    );
+  lines.push(
+    `fit: ${r.invex.fit_seconds.toFixed(1)} s on ${r.invex.workers} thread(s), ${(r.invex.fit_seconds_per_series * 1000).toFixed(1)} ms a series${r.reference ? ` (R ets(): ${(r.reference.fit_seconds_per_series * 1000).toFixed(0)} ms a series, single-threaded)` : ''}`,
+  );
+  lines.push(
+    `intervals: ${r.invex.intervals.map((i) => `${(i.level * 100).toFixed(0)}% covers ${(i.coverage * 100).toFixed(1)}% (pinball ${i.pinball.toFixed(3)})`).join('; ')}; WAPE ${r.invex.wape.toFixed(3)}, bias ${(r.invex.bias * 100).toFixed(1)}%`,
+  );
+  lines.push(
+    `selection: ${r.invex.selection.map((s) => `${s.demand_class} (${s.series}) -> ${s.method}${Math.abs(s.calibration - 1) > 0.005 ? ` x${s.calibration.toFixed(2)}` : ''}`).join(', ')}`,
+  );
+  return lines.join('\n');
+}
+
 export function registerEval(program: Command): void {
   const evaluate = program.command('eval').description('Measure invex against ground truth');
   evaluate
@@ -70,6 +117,55 @@ export function registerEval(program: Command): void {
         if (process.stderr.isTTY && !options.json) process.stderr.write('\r');
         process.stdout.write(
           options.json ? `${JSON.stringify(report, null, 2)}\n` : `${evalTable(report)}\n`,
+        );
+      },
+    );
+  evaluate
+    .command('forecast')
+    .description(
+      "Forecast a public demand dataset (../shared/data) on its protocol's split and score invex next to R's forecast package on the same split",
+    )
+    .requiredOption('--dataset <name>', `dataset: ${DATASETS.join(' or ')}`)
+    .option(
+      '--train-end <date|index>',
+      'evaluate at another origin: last training date or period index (m5-tiny: a day such as 1857)',
+    )
+    .option(
+      '--data-dir <dir>',
+      'the shared data folder (default INVEX_SHARED_DATA or ../shared/data beside the checkout)',
+    )
+    .option('--workers <n>', 'worker threads for fitting (default: all cores)')
+    .option('--json', 'print the report as JSON')
+    .action(
+      async (options: {
+        dataset: string;
+        trainEnd?: string;
+        dataDir?: string;
+        workers?: string;
+        json?: boolean;
+      }) => {
+        if (!(DATASETS as readonly string[]).includes(options.dataset))
+          throw new InvexError(
+            'invalid_input',
+            'request_invalid',
+            `unknown dataset ${options.dataset}: expected ${DATASETS.join(' or ')}`,
+          );
+        const workers = options.workers === undefined ? defaultWorkers() : Number(options.workers);
+        if (!Number.isInteger(workers) || workers < 1 || workers > 64)
+          throw new InvexError(
+            'invalid_input',
+            'request_invalid',
+            `--workers ${options.workers}: expected a whole number from 1 to 64`,
+          );
+        const report = await evaluateForecast({
+          dataset: options.dataset as DatasetName,
+          dataDir: sharedDataDir(options.dataDir),
+          ...(options.trainEnd !== undefined ? { trainEnd: options.trainEnd } : {}),
+          runner: workerRunner({ workers }),
+          workers,
+        });
+        process.stdout.write(
+          options.json ? `${JSON.stringify(report, null, 2)}\n` : `${forecastTable(report)}\n`,
         );
       },
     );
