@@ -1,5 +1,5 @@
-// Worker thread entry for forecasting batches (see batch.ts). invex runs its TypeScript
-// through tsx's loader, which a worker does not inherit: register it here first.
+// Worker thread entry for forecasting batches (see batch.ts and core/worker-pool.ts).
+// invex runs its TypeScript through tsx's loader, which a worker does not inherit.
 import { parentPort } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 

@@ -1,0 +1,126 @@
+import type { Highs } from 'highs';
+import type { LinearProgram } from './linear-program.ts';
+
+/**
+ * HiGHS (Huangfu and Hall; the `highs` package, HiGHS compiled to WebAssembly) behind one
+ * function. The program goes in as sparse columns, not LP text: parsing text costs more
+ * than solving for the models invex builds. Solves are synchronous and single-threaded;
+ * callers that must stay responsive run them on a worker (see solver-pool.ts).
+ */
+let runtime: Promise<Highs> | null = null;
+
+export function loadHighs(): Promise<Highs> {
+  runtime ??= import('highs').then((mod) => {
+    // The package is CommonJS: its default export is the loader (`mod.default ?? mod` under NodeNext).
+    const load = ((mod as unknown as { default?: unknown }).default ?? mod) as () => Promise<Highs>;
+    return load();
+  });
+  return runtime;
+}
+
+export type SolveStatus = 'optimal' | 'infeasible' | 'unbounded' | 'time_limit' | 'error';
+
+export interface Solution {
+  status: SolveStatus;
+  /** Objective of the best solution found (NaN when none). */
+  objective: number;
+  /** Best bound on the optimum (MIP dual bound; the objective itself for an LP). */
+  bound: number;
+  values: Float64Array;
+  seconds: number;
+}
+
+export interface SolveOptions {
+  timeLimitSeconds?: number;
+  /** Relative MIP gap at which HiGHS may stop (default 1e-4). */
+  mipGap?: number;
+}
+
+export async function solve(lp: LinearProgram, options: SolveOptions = {}): Promise<Solution> {
+  return solveWith(await loadHighs(), lp, options);
+}
+
+export function solveWith(highs: Highs, lp: LinearProgram, options: SolveOptions = {}): Solution {
+  const started = performance.now();
+  const n = lp.columns.length;
+  const m = lp.rows.length;
+  if (n === 0) return { status: 'optimal', objective: 0, bound: 0, values: new Float64Array(0), seconds: 0 };
+  // Rows are built row by row; HiGHS takes columns: count, then fill (CSC).
+  const counts = new Int32Array(n + 1);
+  for (const row of lp.rows) for (const j of row.columns) counts[j + 1]!++;
+  for (let j = 0; j < n; j++) counts[j + 1]! += counts[j]!;
+  const starts = Int32Array.from(counts);
+  const fill = Int32Array.from(counts.subarray(0, n));
+  const nonzeros = counts[n]!;
+  const indices = new Int32Array(nonzeros);
+  const values = new Float64Array(nonzeros);
+  lp.rows.forEach((row, i) => {
+    row.columns.forEach((j, k) => {
+      const at = fill[j]!++;
+      indices[at] = i;
+      values[at] = row.coefficients[k]!;
+    });
+  });
+  const infinity = highs.infinity;
+  const bound = (x: number) =>
+    x === Number.POSITIVE_INFINITY ? infinity : x === Number.NEGATIVE_INFINITY ? -infinity : x;
+  const integer = lp.columns.some((c) => c.kind !== 'continuous');
+  const model = highs.createModel({
+    numCols: n,
+    numRows: m,
+    sense:
+      lp.sense === 'maximize'
+        ? highs.constants.objectiveSense.maximize
+        : highs.constants.objectiveSense.minimize,
+    colCost: Float64Array.from(lp.columns, (c) => c.cost),
+    colLower: Float64Array.from(lp.columns, (c) => bound(c.lower)),
+    colUpper: Float64Array.from(lp.columns, (c) =>
+      c.kind === 'binary' ? Math.min(1, c.upper) : bound(c.upper),
+    ),
+    rowLower: Float64Array.from(lp.rows, (r) => bound(r.lower)),
+    rowUpper: Float64Array.from(lp.rows, (r) => bound(r.upper)),
+    matrix: { format: 'csc', numRows: m, numCols: n, starts, indices, values },
+    ...(integer
+      ? {
+          integrality: Int32Array.from(lp.columns, (c) =>
+            c.kind === 'continuous'
+              ? highs.constants.variableType.continuous
+              : highs.constants.variableType.integer,
+          ),
+        }
+      : {}),
+  });
+  try {
+    model.options.set({
+      output_flag: false,
+      mip_rel_gap: options.mipGap ?? 1e-4,
+      ...(options.timeLimitSeconds ? { time_limit: options.timeLimitSeconds } : {}),
+    });
+    model.run();
+    const code = model.getModelStatus();
+    const s = highs.constants.modelStatus;
+    const status: SolveStatus =
+      code === s.optimal
+        ? 'optimal'
+        : code === s.infeasible
+          ? 'infeasible'
+          : code === s.unbounded || code === s.unboundedOrInfeasible
+            ? 'unbounded'
+            : code === s.timeLimit || code === s.iterationLimit || code === s.interrupted
+              ? 'time_limit'
+              : 'error';
+    const solution = model.getSolution().colValue;
+    const objective =
+      status === 'optimal' || status === 'time_limit' ? model.getObjectiveValue() : Number.NaN;
+    const dual = integer ? Number(model.info.get('mip_dual_bound')) : objective;
+    return {
+      status,
+      objective,
+      bound: Number.isFinite(dual) ? dual : objective,
+      values: Float64Array.from(solution),
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,151 @@
+import { type SolveOptions, type SolveStatus, solve } from './highs.ts';
+import { buildTransferProgram, type TransferProblem } from './transfer.model.ts';
+
+/** One recommended transfer, with the numbers behind it. */
+export interface RecommendedTransfer {
+  sku: string;
+  from: string;
+  to: string;
+  units: number;
+  packs: number;
+  /** Margin of the sales it is expected to add at the destination. */
+  expectedGain: number;
+  /** Margin of the sales it is expected to cost the source. */
+  expectedLoss: number;
+  /** Freight and handling. */
+  cost: number;
+  /** expectedGain - expectedLoss - cost. */
+  benefit: number;
+  leadTimeDays: number;
+  why: string;
+}
+
+export interface TransferPlan {
+  sku: string;
+  status: SolveStatus;
+  transfers: RecommendedTransfer[];
+  /** Total expected margin recovered net of transfer cost. */
+  netBenefit: number;
+  /** The optimiser's objective (net benefit less the no-churn hurdles and pin penalties). */
+  objective: number;
+  /** Best bound on that objective (equal to it when solved to optimality). */
+  bound: number;
+  /** What the planner's pins and freezes cost in net benefit (0 when they change nothing). */
+  intentCost: number;
+  /** Pinned locations that could not be brought to their minimum, and by how much. */
+  pinsShort: { location: string; units: number }[];
+  seconds: number;
+}
+
+const money = (x: number) => x.toFixed(2);
+
+export async function planTransfers(
+  problem: TransferProblem,
+  options: SolveOptions & { priceIntent?: boolean } = {},
+): Promise<TransferPlan> {
+  validate(problem);
+  const program = buildTransferProgram(problem);
+  const solution = await solve(program.lp, options);
+  const plan: TransferPlan = {
+    sku: problem.sku,
+    status: solution.status,
+    transfers: [],
+    netBenefit: 0,
+    objective: solution.objective,
+    bound: solution.bound,
+    intentCost: 0,
+    pinsShort: [],
+    seconds: solution.seconds,
+  };
+  if (solution.status !== 'optimal' && solution.status !== 'time_limit') return plan;
+  const values = solution.values;
+  const p = problem.packSize;
+  const byId = new Map(problem.locations.map((l) => [l.id, l]));
+  // Units per destination and source, to share each curve's segments among the lanes using it.
+  const moved = program.lanes
+    .map((l) => ({ ...l, units: Math.round(values[l.packs]!) * p }))
+    .filter((l) => l.units > 0);
+  const into = new Map<string, number>();
+  const outOf = new Map<string, number>();
+  for (const l of moved) {
+    into.set(l.lane.to, (into.get(l.lane.to) ?? 0) + l.units);
+    outOf.set(l.lane.from, (outOf.get(l.lane.from) ?? 0) + l.units);
+  }
+  const sum = (slopes: number[], units: number) => {
+    let total = 0;
+    for (let j = 0; j < slopes.length && j * p < units; j++) total += slopes[j]! * Math.min(p, units - j * p);
+    return total;
+  };
+  for (const l of moved) {
+    const source = program.curves.get(l.lane.from)!;
+    const sink = program.curves.get(l.lane.to)!;
+    const gain = (sum(sink.gainSlopes, into.get(l.lane.to)!) * l.units) / into.get(l.lane.to)!;
+    const loss = (sum(source.lossSlopes, outOf.get(l.lane.from)!) * l.units) / outOf.get(l.lane.from)!;
+    const cost = l.lane.unitCost * l.units + l.lane.shipmentCost;
+    const from = byId.get(l.lane.from)!;
+    const to = byId.get(l.lane.to)!;
+    plan.transfers.push({
+      sku: problem.sku,
+      from: l.lane.from,
+      to: l.lane.to,
+      units: l.units,
+      packs: l.units / p,
+      expectedGain: gain,
+      expectedLoss: loss,
+      cost,
+      benefit: gain - loss - cost,
+      leadTimeDays: l.lane.leadTimeDays,
+      why:
+        `${to.id} will have ${sink.arrivalStock} on hand when the transfer arrives (${l.lane.leadTimeDays} d) against ` +
+        `${sink.arrivalDemand.toFixed(1)} expected demand over the rest of the ${problem.horizonDays}-day horizon; ` +
+        `${from.id} has ${from.onHand} against ${from.demandMean.toFixed(1)} and keeps at least ${Math.max(from.safetyStock, from.minStock ?? 0)}. ` +
+        `Moving ${l.units} is expected to add ${money(gain)} of margin at ${to.id}, cost ${money(loss)} at ${from.id}, ` +
+        `and costs ${money(cost)} to ship: ${money(gain - loss - cost)} net.`,
+    });
+    plan.netBenefit += gain - loss - cost;
+  }
+  for (const pin of program.pinShortfalls) {
+    const short = values[pin.column]!;
+    if (short > 1e-6) plan.pinsShort.push({ location: pin.location, units: short });
+  }
+  if ((options.priceIntent ?? true) && problem.locations.some((l) => l.frozen || (l.minStock ?? 0) > 0)) {
+    const free = await solve(buildTransferProgram(problem, { planner: false }).lp, options);
+    if (free.status === 'optimal') {
+      const freePlan = free.objective;
+      // Compare like with like: the constrained objective without the pin penalties.
+      let penalties = 0;
+      for (const pin of program.pinShortfalls) penalties += 1e6 * values[pin.column]!;
+      plan.intentCost = Math.max(0, freePlan - (solution.objective + penalties));
+    }
+  }
+  return plan;
+}
+
+function validate(problem: TransferProblem): void {
+  const fail = (message: string) => {
+    throw new RangeError(`transfer problem for ${problem.sku}: ${message}`);
+  };
+  if (!(problem.packSize >= 1) || !Number.isInteger(problem.packSize))
+    fail(`pack size ${problem.packSize} is not a whole number >= 1`);
+  if (!(problem.horizonDays > 0)) fail(`horizon ${problem.horizonDays} days is not positive`);
+  if (!(problem.minTransferUnits >= 0) || !(problem.minBenefit >= 0))
+    fail('minimum transfer and minimum benefit must be >= 0');
+  const ids = new Set<string>();
+  for (const l of problem.locations) {
+    if (ids.has(l.id)) fail(`location ${l.id} appears twice`);
+    ids.add(l.id);
+    for (const [name, v] of Object.entries({
+      onHand: l.onHand,
+      safetyStock: l.safetyStock,
+      demandMean: l.demandMean,
+      unitMargin: l.unitMargin,
+    }))
+      if (!Number.isFinite(v) || v < 0) fail(`location ${l.id}: ${name} ${v} must be a finite number >= 0`);
+  }
+  for (const lane of problem.lanes) {
+    if (!ids.has(lane.from) || !ids.has(lane.to))
+      fail(`lane ${lane.from} > ${lane.to} names a location not in the problem`);
+    if (!(lane.unitCost >= 0) || !(lane.shipmentCost >= 0) || !(lane.leadTimeDays >= 0))
+      fail(`lane ${lane.from} > ${lane.to}: costs and lead time must be >= 0`);
+  }
+}
