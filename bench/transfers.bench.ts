@@ -25,6 +25,7 @@ import {
   type TransferProblem,
   toLpText,
 } from '../src/optimize/index.ts';
+import { createRandom as rng } from '../src/twin/index.ts';
 
 const { values } = parseArgs({
   options: {
@@ -40,16 +41,6 @@ const STORES = Number(values.stores ?? 500);
 const CHECK = Number(values.check ?? 40);
 const dir = join(tmpdir(), 'invex-bench-transfers');
 mkdirSync(dir, { recursive: true });
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Geography {
   ids: string[];

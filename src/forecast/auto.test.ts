@@ -1,28 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { poisson as draw, createRandom as rng } from '../twin/index.ts';
 import { autoForecast, type SeriesInput } from './auto.ts';
 import { workerRunner } from './batch.ts';
 
-// Seeded generator (mulberry32) and a Poisson draw, so the series are the same every run.
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-function poisson(mean: number, u: () => number): number {
-  const limit = Math.exp(-mean);
-  let k = 0;
-  let p = u();
-  while (p > limit) {
-    k++;
-    p *= u();
-  }
-  return k;
-}
+const poisson = (mean: number, u: () => number) => draw(u, mean);
 
 const shape = [1.6, 0.7, 0.7, 0.8, 0.9, 1.5, 0.8];
 

@@ -4,22 +4,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createRandom as rng } from '../twin/index.ts';
 import { evaluateForecast } from './eval.ts';
 
 // A small dataset folder in the shared data layout (same files, same columns), so the
 // evaluation is tested end to end without the real data.
 const dir = mkdtempSync(join(tmpdir(), 'invex-forecast-data-'));
 const DAYS = 1913;
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 beforeAll(() => {
   const u = rng(5);
