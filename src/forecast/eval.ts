@@ -10,7 +10,14 @@ import {
   type SeriesInput,
   seasonalSettings,
 } from './auto.ts';
-import { type DatasetName, loadCarparts, loadM5Tiny, loadReference } from './datasets.ts';
+import {
+  type CarpartsData,
+  type DatasetName,
+  loadCarparts,
+  loadM5Tiny,
+  loadReference,
+  type M5Data,
+} from './datasets.ts';
 import { AccuracyTotals, mae, mase, meanError, pinball, rmse, rmsse } from './metrics.ts';
 
 /**
@@ -124,8 +131,7 @@ interface Case {
   weights: number[] | null;
 }
 
-function m5Case(dataDir: string, n: number, h: number): Case {
-  const data = loadM5Tiny(dataDir);
+function m5Case(data: M5Data, n: number, h: number): Case {
   const inputs: SeriesInput[] = [];
   const actuals: Float64Array[] = [];
   const histories: Float64Array[] = [];
@@ -150,8 +156,7 @@ function m5Case(dataDir: string, n: number, h: number): Case {
   return { labels: data.dates, inputs, actuals, histories, weights: weights.map((w) => w / total) };
 }
 
-function carpartsCase(dataDir: string, n: number, h: number): Case {
-  const data = loadCarparts(dataDir);
+function carpartsCase(data: CarpartsData, n: number, h: number): Case {
   return {
     labels: data.months,
     inputs: data.series.map((s) => ({ id: s.id, y: s.units.subarray(0, n) })),
@@ -186,18 +191,11 @@ function score(dataset: DatasetName, c: Case, forecasts: ArrayLike<number>[]): M
 export async function evaluateForecast(options: ForecastEvalOptions): Promise<ForecastEvalReport> {
   const spec = SPEC[options.dataset];
   const h = spec.horizon;
-  // Labels are needed to parse the origin; the loaders are cheap next to the fit.
-  const probe =
-    options.dataset === 'm5-tiny'
-      ? m5Case(options.dataDir, spec.defaultTrain, h)
-      : carpartsCase(options.dataDir, spec.defaultTrain, h);
-  const n = parseTrainEnd(options.trainEnd, probe.labels, spec.defaultTrain, h);
-  const c =
-    n === spec.defaultTrain
-      ? probe
-      : options.dataset === 'm5-tiny'
-        ? m5Case(options.dataDir, n, h)
-        : carpartsCase(options.dataDir, n, h);
+  // Read once: the labels give the origin, then the case is cut at it.
+  const data = options.dataset === 'm5-tiny' ? loadM5Tiny(options.dataDir) : loadCarparts(options.dataDir);
+  const labels = 'dates' in data ? data.dates : data.months;
+  const n = parseTrainEnd(options.trainEnd, labels, spec.defaultTrain, h);
+  const c = 'dates' in data ? m5Case(data, n, h) : carpartsCase(data, n, h);
   const auto: AutoOptions = {
     horizon: h,
     period: spec.period,
