@@ -11,7 +11,7 @@ export {
 export { defaultWorkers, workerRunner } from './batch.ts';
 export { DATASETS, type DatasetName, sharedDataDir } from './datasets.ts';
 export { classifyDemand, DEMAND_CLASSES, type DemandClass, type DemandProfile } from './demand-class.ts';
-export { negativeBinomialQuantile } from './distribution.ts';
+export { negativeBinomialQuantile, normalQuantile } from './distribution.ts';
 export { evaluateForecast, type ForecastEvalReport } from './eval.ts';
 export { autoEts, type EtsFit, etsForecast, fitEts } from './models/ets.model.ts';
 export { croston, sba, tsb } from './models/intermittent.model.ts';

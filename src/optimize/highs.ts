@@ -34,6 +34,8 @@ export interface SolveOptions {
   timeLimitSeconds?: number;
   /** Relative MIP gap at which HiGHS may stop (default 1e-4). */
   mipGap?: number;
+  /** A feasible solution to start the MIP search from (every column's value). */
+  start?: ArrayLike<number>;
 }
 
 export async function solve(lp: LinearProgram, options: SolveOptions = {}): Promise<Solution> {
@@ -96,6 +98,7 @@ export function solveWith(highs: Highs, lp: LinearProgram, options: SolveOptions
       mip_rel_gap: options.mipGap ?? 1e-4,
       ...(options.timeLimitSeconds ? { time_limit: options.timeLimitSeconds } : {}),
     });
+    if (integer && options.start) model.setSolution({ colValue: Float64Array.from(options.start) });
     model.run();
     const code = model.getModelStatus();
     const s = highs.constants.modelStatus;

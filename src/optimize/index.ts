@@ -4,9 +4,18 @@ export { type Column, LinearProgram, type Row, toLpText } from './linear-program
 export { planNetwork } from './plan.ts';
 export {
   buildTransferProgram,
+  compressSlopes,
+  type Segment,
   type TransferLane,
   type TransferLocation,
   type TransferProblem,
   type TransferProgram,
 } from './transfer.model.ts';
-export { planTransfers, type RecommendedTransfer, type TransferPlan } from './transfers.ts';
+export {
+  DEFAULT_SEARCH_SECONDS,
+  planTransfers,
+  planTransfersWith,
+  type RecommendedTransfer,
+  solveTransferProgram,
+  type TransferPlan,
+} from './transfers.ts';

@@ -45,6 +45,16 @@ export class LinearProgram {
     return this.rows.length - 1;
   }
 
+  /** The same rows with some columns changed (bounds fixed, integrality relaxed): rows are shared, not copied. */
+  variant(change: (column: Column, index: number) => Column): LinearProgram {
+    const copy = new LinearProgram(this.sense);
+    this.columns.forEach((column, j) => {
+      copy.columns.push(change(column, j));
+    });
+    for (const row of this.rows) copy.rows.push(row);
+    return copy;
+  }
+
   objectiveOf(values: ArrayLike<number>): number {
     let total = 0;
     this.columns.forEach((c, j) => {

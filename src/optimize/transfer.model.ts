@@ -65,18 +65,34 @@ export interface TransferProblem {
 
 export interface TransferProgram {
   lp: LinearProgram;
+  packSize: number;
+  /** Fewest units a used lane carries (the minimum transfer, at least a pack). */
+  minimumUnits: number;
   /** Lanes kept after pruning, with the column of their pack count and of their use flag. */
   lanes: { lane: TransferLane; packs: number; used: number }[];
   /** Gain and loss segments per location, for explaining a solution. */
   curves: Map<
     string,
-    { gainSlopes: number[]; lossSlopes: number[]; arrivalStock: number; arrivalDemand: number }
+    {
+      /** Exact value of each pack in or out (what explanations report). */
+      gainSlopes: number[];
+      lossSlopes: number[];
+      /** The pieces the program carries (compressSlopes). */
+      gainSegments: Segment[];
+      lossSegments: Segment[];
+      arrivalStock: number;
+      arrivalDemand: number;
+    }
   >;
   /** Penalty per unit below a pinned minimum (so planner intent wins whenever stock allows). */
   pinShortfalls: { location: string; column: number }[];
 }
 
 const PIN_PENALTY = 1e6;
+/** Linear pieces per gain or loss curve: exact for up to this many packs, chords beyond. */
+export const DEFAULT_SEGMENTS = 12;
+/** Gain segments per destination split by inbound lane (the strengthening below). */
+export const DEFAULT_DISAGGREGATE = 2;
 
 interface Curve {
   gainSlopes: number[];
@@ -84,6 +100,36 @@ interface Curve {
   arrivalStock: number;
   arrivalDemand: number;
   maxOut: number;
+}
+
+/** A linear piece of a curve: `width` units at `slope` each. */
+export interface Segment {
+  slope: number;
+  width: number;
+}
+
+/**
+ * Merges per-pack slopes into at most `limit` segments, each the chord of the packs it
+ * covers: exact at its ends, below a concave gain curve (above a convex loss) in between, so
+ * the program never overstates what a transfer earns. Breaks fall where the slope has moved
+ * by an equal share of its range; a short curve stays exact, one segment per pack.
+ */
+export function compressSlopes(slopes: number[], pack: number, limit: number): Segment[] {
+  if (slopes.length <= limit) return slopes.map((slope) => ({ slope, width: pack }));
+  const range = Math.abs(slopes[0]! - slopes[slopes.length - 1]!);
+  // A new segment starts once the slope has moved more than `band` from where it started:
+  // at most `limit` segments over the whole range.
+  const band = range / Math.max(1, limit - 1);
+  const out: Segment[] = [];
+  let start = 0;
+  for (let j = 1; j <= slopes.length; j++) {
+    if (j < slopes.length && Math.abs(slopes[j]! - slopes[start]!) <= band) continue;
+    let total = 0;
+    for (let i = start; i < j; i++) total += slopes[i]!;
+    out.push({ slope: total / (j - start), width: (j - start) * pack });
+    start = j;
+  }
+  return out;
 }
 
 /** Sum of survival[k] for k in (from, to]: the expected sales of the units from+1..to. */
@@ -139,9 +185,11 @@ function curveFor(
 
 export function buildTransferProgram(
   problem: TransferProblem,
-  options: { planner?: boolean } = {},
+  options: { planner?: boolean; segments?: number; disaggregate?: number } = {},
 ): TransferProgram {
   const planner = options.planner ?? true;
+  const segmentLimit = options.segments ?? DEFAULT_SEGMENTS;
+  const disaggregate = options.disaggregate ?? DEFAULT_DISAGGREGATE;
   const p = problem.packSize;
   const byId = new Map(
     problem.locations.map((l) => [l.id, planner ? l : { ...l, minStock: undefined, frozen: false }]),
@@ -196,14 +244,25 @@ export function buildTransferProgram(
     );
   });
 
+  // A destination can take no more than its kept inbound lanes can bring: its gain curve stops
+  // there, and a lane carries no more than its destination can use (units past the last gain
+  // segment earn nothing and pay freight; a pin's shortfall aside). Tight lane bounds are what
+  // make the relaxation of the use flags strong.
+  const laneCap = (lane: TransferLane) =>
+    Math.floor(Math.min(lane.maxUnits ?? Number.POSITIVE_INFINITY, curves.get(lane.from)!.maxOut) / p);
+  const inboundPacks = new Map<string, number>();
+  for (const lane of lanes) inboundPacks.set(lane.to, (inboundPacks.get(lane.to) ?? 0) + laneCap(lane));
+  const pinPacks = (id: string) =>
+    Math.ceil(Math.max(0, (byId.get(id)!.minStock ?? 0) - curves.get(id)!.arrivalStock) / p);
+  const usefulPacks = (id: string) =>
+    Math.min(inboundPacks.get(id) ?? 0, curves.get(id)!.gainSlopes.length + pinPacks(id));
+
   const lp = new LinearProgram('maximize');
   const laneColumns: TransferProgram['lanes'] = [];
-  const inflow = new Map<string, [number, number][]>();
+  const inflow = new Map<string, [number, number, number][]>();
   const outflow = new Map<string, [number, number][]>();
   lanes.forEach((lane, k) => {
-    const source = curves.get(lane.from)!;
-    const capUnits = Math.min(lane.maxUnits ?? Number.POSITIVE_INFINITY, source.maxOut);
-    const maxPacks = Math.floor(capUnits / p);
+    const maxPacks = Math.min(laneCap(lane), usefulPacks(lane.to));
     const packs = lp.addColumn({
       name: `n${k}`,
       cost: -lane.unitCost * p,
@@ -239,19 +298,30 @@ export function buildTransferProgram(
       Number.POSITIVE_INFINITY,
     );
     laneColumns.push({ lane, packs, used });
-    (inflow.get(lane.to) ?? inflow.set(lane.to, []).get(lane.to)!).push([packs, p]);
+    (inflow.get(lane.to) ?? inflow.set(lane.to, []).get(lane.to)!).push([packs, p, used]);
     (outflow.get(lane.from) ?? outflow.set(lane.from, []).get(lane.from)!).push([packs, p]);
   });
   const pinShortfalls: TransferProgram['pinShortfalls'] = [];
+  const segments = new Map<string, { gain: Segment[]; loss: Segment[] }>();
   // Column names use the location's position: ids may hold characters LP files do not allow.
   const position = new Map([...curves.keys()].map((id, i) => [id, i]));
   for (const [id, c] of curves) {
     const at = position.get(id)!;
     const ins = inflow.get(id) ?? [];
     const outs = outflow.get(id) ?? [];
+    const gain = compressSlopes(c.gainSlopes.slice(0, usefulPacks(id)), p, segmentLimit);
+    const outPacks = outs.reduce((a, [col]) => a + lp.columns[col]!.upper, 0);
+    const loss = compressSlopes(c.lossSlopes.slice(0, outPacks), p, segmentLimit);
+    segments.set(id, { gain, loss });
     if (ins.length > 0) {
-      const segments = c.gainSlopes.map((slope, j) =>
-        lp.addColumn({ name: `g${at}_${j}`, cost: slope, lower: 0, upper: p, kind: 'continuous' }),
+      const columns = gain.map((segment, j) =>
+        lp.addColumn({
+          name: `g${at}_${j}`,
+          cost: segment.slope,
+          lower: 0,
+          upper: segment.width,
+          kind: 'continuous',
+        }),
       );
       // Gain segments carry exactly what arrives (beyond the last segment units gain nothing).
       const spill = lp.addColumn({
@@ -264,22 +334,62 @@ export function buildTransferProgram(
       lp.addRow(
         `in${at}`,
         [
-          ...segments.map((s): [number, number] => [s, 1]),
+          ...columns.map((s): [number, number] => [s, 1]),
           [spill, 1],
           ...ins.map(([col, coef]): [number, number] => [col, -coef]),
         ],
         0,
         0,
       );
+      // Strengthening: the first segments are filled lane by lane, and a lane fills a segment
+      // only as far as its use flag is on. Whole plans satisfy this as they stand (a used lane's
+      // flag is 1); the relaxation can no longer fill a destination's most valuable units
+      // through many lanes each flagged a fraction.
+      const tight = Math.min(gain.length, disaggregate);
+      if (tight > 0 && ins.length > 1) {
+        const share = ins.map(() => [] as [number, number][]);
+        for (let j = 0; j < tight; j++) {
+          const parts = ins.map(([, , used], k) => {
+            const y = lp.addColumn({
+              name: `y${at}_${j}_${k}`,
+              cost: 0,
+              lower: 0,
+              upper: gain[j]!.width,
+              kind: 'continuous',
+            });
+            lp.addRow(
+              `yu${at}_${j}_${k}`,
+              [
+                [y, 1],
+                [used, -gain[j]!.width],
+              ],
+              Number.NEGATIVE_INFINITY,
+              0,
+            );
+            share[k]!.push([y, 1]);
+            return y;
+          });
+          lp.addRow(`ys${at}_${j}`, [[columns[j]!, 1], ...parts.map((y): [number, number] => [y, -1])], 0, 0);
+        }
+        ins.forEach(([packs, coef], k) => {
+          lp.addRow(`yl${at}_${k}`, [...share[k]!, [packs, -coef]], Number.NEGATIVE_INFINITY, 0);
+        });
+      }
     }
     if (outs.length > 0) {
-      const segments = c.lossSlopes.map((slope, j) =>
-        lp.addColumn({ name: `l${at}_${j}`, cost: -slope, lower: 0, upper: p, kind: 'continuous' }),
+      const columns = loss.map((segment, j) =>
+        lp.addColumn({
+          name: `l${at}_${j}`,
+          cost: -segment.slope,
+          lower: 0,
+          upper: segment.width,
+          kind: 'continuous',
+        }),
       );
       lp.addRow(
         `out${at}`,
         [
-          ...segments.map((s): [number, number] => [s, 1]),
+          ...columns.map((s): [number, number] => [s, 1]),
           ...outs.map(([col, coef]): [number, number] => [col, -coef]),
         ],
         0,
@@ -311,6 +421,8 @@ export function buildTransferProgram(
   }
   return {
     lp,
+    packSize: p,
+    minimumUnits: Math.max(p, problem.minTransferUnits),
     lanes: laneColumns,
     curves: new Map(
       [...curves].map(([id, c]) => [
@@ -318,6 +430,8 @@ export function buildTransferProgram(
         {
           gainSlopes: c.gainSlopes,
           lossSlopes: c.lossSlopes,
+          gainSegments: segments.get(id)!.gain,
+          lossSegments: segments.get(id)!.loss,
           arrivalStock: c.arrivalStock,
           arrivalDemand: c.arrivalDemand,
         },

@@ -1,5 +1,7 @@
-import { type SolveOptions, type SolveStatus, solve } from './highs.ts';
-import { buildTransferProgram, type TransferProblem } from './transfer.model.ts';
+import type { Highs } from 'highs';
+import { loadHighs, type Solution, type SolveOptions, type SolveStatus, solveWith } from './highs.ts';
+import type { Column } from './linear-program.ts';
+import { buildTransferProgram, type TransferProblem, type TransferProgram } from './transfer.model.ts';
 
 /** One recommended transfer, with the numbers behind it. */
 export interface RecommendedTransfer {
@@ -43,9 +45,18 @@ export async function planTransfers(
   problem: TransferProblem,
   options: SolveOptions & { priceIntent?: boolean } = {},
 ): Promise<TransferPlan> {
+  return planTransfersWith(await loadHighs(), problem, options);
+}
+
+/** planTransfers on a loaded HiGHS, synchronously (for callers inside a synchronous loop). */
+export function planTransfersWith(
+  highs: Highs,
+  problem: TransferProblem,
+  options: SolveOptions & { priceIntent?: boolean } = {},
+): TransferPlan {
   validate(problem);
   const program = buildTransferProgram(problem);
-  const solution = await solve(program.lp, options);
+  const solution = solveTransferProgramWith(highs, program, options);
   const plan: TransferPlan = {
     sku: problem.sku,
     status: solution.status,
@@ -109,7 +120,7 @@ export async function planTransfers(
     if (short > 1e-6) plan.pinsShort.push({ location: pin.location, units: short });
   }
   if ((options.priceIntent ?? true) && problem.locations.some((l) => l.frozen || (l.minStock ?? 0) > 0)) {
-    const free = await solve(buildTransferProgram(problem, { planner: false }).lp, options);
+    const free = solveTransferProgramWith(highs, buildTransferProgram(problem, { planner: false }), options);
     if (free.status === 'optimal') {
       const freePlan = free.objective;
       // Compare like with like: the constrained objective without the pin penalties.
@@ -119,6 +130,98 @@ export async function planTransfers(
     }
   }
   return plan;
+}
+
+/** Default time for the MIP search after the heuristic, per SKU. */
+export const DEFAULT_SEARCH_SECONDS = 1;
+/** Diving: at most this many relaxations, each switching on this share of the fractional lanes. */
+const DIVE_ROUNDS = 12;
+const DIVE_SHARE = 0.3;
+
+/**
+ * Solves a transfer program in three steps:
+ * 1. the LP relaxation, whose optimum bounds what any plan can earn;
+ * 2. diving: lanes the relaxation leaves empty are switched off and the ones it leans on
+ *    most switched on, a share at a time, re-solving the relaxation each round; then the
+ *    integer program that is left (whole packs on fixed lanes, nearly a network flow);
+ * 3. HiGHS's branch and bound from that plan, for at most `timeLimitSeconds`, stopping at
+ *    the relative gap `mipGap`; it keeps the best plan either step found.
+ * The bound reported is the tighter of the relaxation's and the search's, so
+ * (bound - objective) / objective is a proven optimality gap.
+ */
+export async function solveTransferProgram(
+  program: TransferProgram,
+  options: SolveOptions = {},
+): Promise<Solution> {
+  return solveTransferProgramWith(await loadHighs(), program, options);
+}
+
+export function solveTransferProgramWith(
+  highs: Highs,
+  program: TransferProgram,
+  options: SolveOptions = {},
+): Solution {
+  const started = performance.now();
+  const lp = program.lp;
+  const relaxed = solveWith(
+    highs,
+    lp.variant((c) => ({ ...c, kind: 'continuous' })),
+  );
+  if (relaxed.status !== 'optimal' || program.lanes.length === 0) return solveWith(highs, lp, options);
+  // Lanes into a pinned location stay free: switching one off could leave the pin short.
+  const pinned = new Set(program.pinShortfalls.map((p) => p.location));
+  const free = program.lanes.filter((l) => !pinned.has(l.lane.to));
+  // Diving: re-solve the relaxation with lanes it leaves empty switched off and the ones it
+  // leans on most switched on, until no use flag is fractional; then whole packs.
+  const on = new Set<number>();
+  const off = new Set<number>();
+  const fix = (c: Column, j: number): Column =>
+    on.has(j) ? { ...c, lower: 1, upper: 1 } : off.has(j) ? { ...c, lower: 0, upper: 0 } : c;
+  let current = relaxed;
+  for (let round = 0; round < DIVE_ROUNDS; round++) {
+    const open = free.filter((l) => !on.has(l.used) && !off.has(l.used));
+    const fractional: { used: number; value: number }[] = [];
+    for (const l of open) {
+      const value = current.values[l.used]!;
+      if (current.values[l.packs]! <= 1e-9) off.add(l.used);
+      else if (value >= 1 - 1e-9) on.add(l.used);
+      else fractional.push({ used: l.used, value });
+    }
+    if (fractional.length === 0) break;
+    fractional.sort((x, y) => y.value - x.value || x.used - y.used);
+    const take = Math.max(1, Math.ceil(fractional.length * DIVE_SHARE));
+    for (const f of fractional.slice(0, take)) on.add(f.used);
+    const next = solveWith(
+      highs,
+      lp.variant((c, j) => ({ ...fix(c, j), kind: 'continuous' })),
+    );
+    if (next.status !== 'optimal') break;
+    current = next;
+  }
+  for (const l of free) if (!on.has(l.used)) off.add(l.used);
+  const dived = solveWith(highs, lp.variant(fix), {
+    mipGap: 1e-4,
+    timeLimitSeconds: Math.max(1, options.timeLimitSeconds ?? DEFAULT_SEARCH_SECONDS),
+  });
+  const start: Solution | null = Number.isFinite(dived.objective) ? dived : null;
+  const search = solveWith(highs, lp, {
+    ...options,
+    timeLimitSeconds: options.timeLimitSeconds ?? DEFAULT_SEARCH_SECONDS,
+    ...(start ? { start: start.values } : {}),
+  });
+  const best =
+    start && !(search.objective >= start.objective - 1e-9) ? { ...start, status: search.status } : search;
+  const bound = Math.min(relaxed.objective, Number.isFinite(search.bound) ? search.bound : relaxed.objective);
+  return {
+    ...best,
+    status:
+      best.status === 'time_limit' &&
+      bound - best.objective <= (options.mipGap ?? 1e-4) * Math.max(1, Math.abs(best.objective))
+        ? 'optimal'
+        : best.status,
+    bound,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 function validate(problem: TransferProblem): void {

@@ -1,5 +1,5 @@
 export { buildNetwork, masterData, type TwinNetwork } from './network.ts';
-export { type PlayKpis, playScenario, TRANSFER_COST } from './play.ts';
+export { HOLDING_RATE, type PlayKpis, playScenario, TRANSFER_COST } from './play.ts';
 export { AliasTable, createRandom, negativeBinomial, poisson, type Random } from './random.ts';
 export { type RunSummary, runScenario } from './run.ts';
 export {
@@ -12,4 +12,12 @@ export {
   scenarioSchema,
 } from './scenario.ts';
 export { twinEvents, twinMaster } from './stream.ts';
-export { type FaultLabel, type ReplenishmentPolicy, type TwinEvent, type TwinSink, World } from './world.ts';
+export {
+  type FaultLabel,
+  type Planner,
+  type PlannerView,
+  type ReplenishmentPolicy,
+  type TwinEvent,
+  type TwinSink,
+  World,
+} from './world.ts';

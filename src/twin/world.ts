@@ -48,6 +48,9 @@ interface Arrival {
   ordered?: number;
   /** The fault this arrival is part of: its receipt event joins the label. */
   label?: FaultLabel;
+  /** A receipt: the day its purchase order went out, and its supplier. */
+  orderedOn?: number;
+  supplier?: number;
 }
 
 interface ReturnDue {
@@ -105,7 +108,54 @@ interface DemandShift {
  * How replenishment sees stock: `baseline` plans on what the systems record (a static
  * (s, S) with no exception handling), `oracle` on the physical truth.
  */
-export type ReplenishmentPolicy = 'baseline' | 'oracle';
+export type ReplenishmentPolicy = 'baseline' | 'oracle' | 'invex';
+
+/** What a planner sees at the end of a trading day: what the systems recorded, never the truth. */
+export interface PlannerView {
+  day: number;
+  net: TwinNetwork;
+  nSkus: number;
+  /** Units each cell (location x SKU, see cell()) sold or shipped today, as recorded. */
+  sold: Int32Array;
+  recordedSellable: Int32Array;
+  recordedInbound: Int32Array;
+  /** Per cell; the planner sets them, the twin orders by them (s, S). */
+  reorderPoint: Int32Array;
+  orderUpTo: Int32Array;
+  /** Promotions announced so far (region index, SKU index, days from..to, announced uplift). */
+  promotions: readonly { region: number; sku: number; from: number; to: number; uplift: number }[];
+  /** Each receipt so far: its supplier and the days from purchase order to arrival. */
+  leadTimes: readonly { supplier: number; days: number }[];
+  /** Per location: 1 when a delivery already goes there today. */
+  deliveredToday: Uint8Array;
+}
+
+/** A replenishment planner in the closed loop (invex's is src/replenish). */
+export interface Planner {
+  readonly name: ReplenishmentPolicy;
+  /** End of each trading day, before orders go out: set reorder points and order-up-to levels. */
+  plan(view: PlannerView): void;
+  /** A DC short of a SKU: units for each store's request (whole cases; at most the request). */
+  allocate?(
+    view: PlannerView,
+    dc: number,
+    sku: number,
+    requests: readonly { store: number; qty: number }[],
+    available: number,
+  ): number[];
+  /** After the DC's deliveries: store-to-store transfers. */
+  redistribute?(view: PlannerView): { from: number; to: number; sku: number; qty: number }[];
+}
+
+/** The baseline's rule when a DC runs short: stores in order, each as much as is left. */
+function firstComeFirstServed(requests: readonly { qty: number }[], available: number): number[] {
+  let left = available;
+  return requests.map((r) => {
+    const qty = Math.min(r.qty, left);
+    left -= qty;
+    return qty;
+  });
+}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 /** Faults that wait for something to happen (a sale, a transfer, an order) before they take effect. */
@@ -158,6 +208,12 @@ export class World {
 
     lostUnits: 0,
     lostValue: 0,
+    /** Lost units by where the demand met an empty shelf. */
+    lostStoreUnits: 0,
+    lostOnlineUnits: 0,
+    lostShipFromStoreUnits: 0,
+    /** Units stores asked their DC for that the DC did not have. */
+    dcShortUnits: 0,
     soldCost: 0,
     cancelledOrders: 0,
     stockoutCellDays: 0,
@@ -168,7 +224,15 @@ export class World {
     transferUnits: 0,
     purchaseOrders: 0,
     counts: 0,
+    /** Store-to-store transfer lines (a planner's redistribution). */
+    storeTransfers: 0,
   };
+  private readonly planner: Planner | undefined;
+  private readonly deliveredToday: Uint8Array;
+  private readonly soldToday: Int32Array;
+  /** Store demand lost per cell over the run (where the losses are). */
+  readonly lostByCell: Int32Array;
+  private readonly leadTimesSeen: { supplier: number; days: number }[] = [];
   private readonly reorderPoint: Int32Array;
   private readonly orderUpTo: Int32Array;
   private readonly arrivals = new Map<number, Arrival[]>();
@@ -198,10 +262,16 @@ export class World {
     lostInTransit: 0,
   };
 
-  constructor(net: TwinNetwork, scenario: Scenario, seed: number, policy: ReplenishmentPolicy = 'baseline') {
+  constructor(
+    net: TwinNetwork,
+    scenario: Scenario,
+    seed: number,
+    policy: ReplenishmentPolicy | Planner = 'baseline',
+  ) {
     this.net = net;
     this.scenario = scenario;
-    this.policy = policy;
+    this.planner = typeof policy === 'string' ? undefined : policy;
+    this.policy = typeof policy === 'string' ? policy : policy.name;
     this.random = createRandom(seed);
     this.demandRandom = createRandom(seed ^ 0x68e31da4);
     // Faults draw from their own stream, so adding one does not reshuffle the rest.
@@ -215,6 +285,9 @@ export class World {
     this.recordedSellable = new Int32Array(cells);
     this.recordedInbound = new Int32Array(cells);
     this.pausedListing = new Uint8Array(cells);
+    this.deliveredToday = new Uint8Array(net.locations.length);
+    this.soldToday = new Int32Array(cells);
+    this.lostByCell = new Int32Array(cells);
 
     this.reorderPoint = new Int32Array(cells);
     this.orderUpTo = new Int32Array(cells);
@@ -408,6 +481,7 @@ export class World {
 
   /** Simulates one day and hands the events that have reached invex by its end to the sink. */
   step(day: number, sink: TwinSink): void {
+    this.soldToday.fill(0);
     this.announcePromotions(day);
     this.morningCounts(day);
     this.nightlySnapshots(day);
@@ -539,7 +613,11 @@ export class World {
         this.flows.lostInTransit += a.qty;
         continue;
       }
-      if (a.kind === 'receipt') this.flows.received += a.qty;
+      if (a.kind === 'receipt') {
+        this.flows.received += a.qty;
+        if (a.orderedOn !== undefined)
+          this.leadTimesSeen.push({ supplier: a.supplier!, days: day - a.orderedOn });
+      }
       this.sellable[c] = this.sellable[c]! + a.qty;
       // The receipt clears what the records had on the way (a lost transfer's never clears).
       this.recordedSellable[c] = this.recordedSellable[c]! + a.qty;
@@ -956,11 +1034,14 @@ export class World {
         let units = Math.min(demand.get(sku)!, this.sellable[c]!);
         if (units < demand.get(sku)!) this.promotionStockout(day, store, sku, promoted);
         this.kpi.lostUnits += demand.get(sku)! - units;
+        this.kpi.lostStoreUnits += demand.get(sku)! - units;
+        this.lostByCell[c] = this.lostByCell[c]! + demand.get(sku)! - units;
         this.kpi.lostValue += (demand.get(sku)! - units) * net.skus[sku]!.unitPrice;
         this.kpi.demandUnits += demand.get(sku)!;
 
         this.kpi.soldCost += units * net.skus[sku]!.unitCost;
         this.sellable[c] = this.sellable[c]! - units;
+        this.soldToday[c] = this.soldToday[c]! + units;
         this.flows.sold += units;
         while (units > 0) {
           const qty = Math.min(units, 1 + (random() < 0.25 ? 1 : 0) + (random() < 0.08 ? 2 : 0));
@@ -1137,6 +1218,7 @@ export class World {
           if (withdrawn) continue;
           // Out of stock at the DC: the order is cancelled.
           this.kpi.lostUnits += qty;
+          this.kpi.lostOnlineUnits += qty;
           this.kpi.lostValue += qty * price;
           if (!unlisted) this.kpi.cancelledOrders += 1;
           continue;
@@ -1146,6 +1228,7 @@ export class World {
           this.kpi.soldCost += qty * item.unitCost;
           this.sellable[c] = this.sellable[c]! - qty;
           this.recordedSellable[c] = this.recordedSellable[c]! - qty;
+          this.soldToday[c] = this.soldToday[c]! + qty;
           this.flows.shippedOnline += qty;
         }
         const common = {
@@ -1208,6 +1291,7 @@ export class World {
         if (listed < 1) {
           // Not listed as available: the customer buys elsewhere.
           this.kpi.lostUnits += 1;
+          this.kpi.lostShipFromStoreUnits += 1;
           this.kpi.lostValue += item.unitPrice;
           continue;
         }
@@ -1229,6 +1313,7 @@ export class World {
             ...lot,
           });
           this.kpi.lostUnits += 1;
+          this.kpi.lostShipFromStoreUnits += 1;
           this.kpi.lostValue += item.unitPrice;
           this.kpi.cancelledOrders += 1;
           if (stale) {
@@ -1239,6 +1324,7 @@ export class World {
         }
         this.sellable[c] = this.sellable[c]! - 1;
         this.recordedSellable[c] = this.recordedSellable[c]! - 1;
+        this.soldToday[c] = this.soldToday[c]! + 1;
         this.flows.shippedOnline += 1;
 
         this.kpi.soldCost += item.unitCost;
@@ -1265,67 +1351,26 @@ export class World {
 
   private replenish(day: number): void {
     const { net, random } = this;
-    // Stores from their DC, at the end of the trading day.
-    for (const store of net.replenished) {
-      const dc = net.locations[store]!.dc;
-      let delivered = false;
-      for (let sku = 0; sku < this.nSkus; sku++) {
-        const c = this.cell(store, sku);
-        const position = this.position(c);
-        if (position > this.reorderPoint[c]!) continue;
-        const item = net.skus[sku]!;
-        const dcCell = this.cell(dc, sku);
-        let qty = this.orderUpTo[c]! - position;
-        qty = Math.ceil(qty / item.caseSize) * item.caseSize;
-        qty = Math.min(qty, Math.floor(this.sellable[dcCell]! / item.caseSize) * item.caseSize);
-        if (qty <= 0) continue;
-        this.sellable[dcCell] = this.sellable[dcCell]! - qty;
-        this.recordedSellable[dcCell] = this.recordedSellable[dcCell]! - qty;
-        this.inbound[c] = this.inbound[c]! + qty;
-        this.recordedInbound[c] = this.recordedInbound[c]! + qty;
-        if (!delivered) this.kpi.transfers += 1;
-        delivered = true;
-        this.kpi.transferLines += 1;
-        this.kpi.transferUnits += qty;
-        const transferId = `TR-${this.idPrefix}${this.counter.toString(36)}`;
-        const lost = this.lostTransfers.get(c);
-        const due = day + between(random, 1, 2);
-        const id = this.emit(this.at(day, dc, 17), 10 * 60_000, {
-          type: 'transfer_shipped',
-          source: 'wms',
-          sku: item.sku,
-          location: net.locations[dc]!.location,
-          to_location: net.locations[store]!.location,
-          qty,
-          expected_at: iso(this.at(due, store, 7)),
-          ref: { transfer_id: transferId },
-          ...(item.regulated ? { lot: lotOf(item.sku) } : {}),
-        });
-        const delayed = this.delayedTransfers.get(c);
-        const arrive = due + (delayed?.magnitude ?? 0);
-        if (delayed) {
-          Object.assign(delayed, {
-            start: iso(this.at(due, store, 7)),
-            end: iso(this.at(arrive, store, 7)),
-            events: [id],
-          });
-          this.delayedTransfers.delete(c);
-        }
-        const list = this.arrivals.get(arrive) ?? [];
-        list.push({
-          kind: 'transfer',
-          to: store,
-          from: dc,
-          sku,
-          qty,
-          ref: { transfer_id: transferId },
-          lost: lost !== undefined,
-          ...(delayed ? { label: delayed } : {}),
-        });
-        this.arrivals.set(arrive, list);
-        if (lost) {
-          Object.assign(lost, { magnitude: qty, start: iso(this.at(day, dc, 17)), events: [id] });
-          this.lostTransfers.delete(c);
+    this.deliveredToday.fill(0);
+    if (this.planner) {
+      this.replenishPlanned(day, this.planner);
+    } else {
+      // Stores from their DC, at the end of the trading day, first come first served.
+      for (const store of net.replenished) {
+        const dc = net.locations[store]!.dc;
+        for (let sku = 0; sku < this.nSkus; sku++) {
+          const c = this.cell(store, sku);
+          const position = this.position(c);
+          if (position > this.reorderPoint[c]!) continue;
+          const item = net.skus[sku]!;
+          const dcCell = this.cell(dc, sku);
+          let qty = this.orderUpTo[c]! - position;
+          qty = Math.ceil(qty / item.caseSize) * item.caseSize;
+          const wanted = qty;
+          qty = Math.min(qty, Math.floor(this.sellable[dcCell]! / item.caseSize) * item.caseSize);
+          this.kpi.dcShortUnits += wanted - Math.max(0, qty);
+          if (qty <= 0) continue;
+          this.dispatch(day, dc, store, sku, qty);
         }
       }
     }
@@ -1407,12 +1452,139 @@ export class World {
           sku,
           qty: qty - short,
           ordered: qty,
+          orderedOn: day,
+          supplier: item.supplier,
           ref: asnFault?.missing ? { po_id: poId } : { po_id: poId, asn_id: asnId },
           ...(variance ? { label: variance.label } : {}),
         });
         this.arrivals.set(arrival, list);
       }
     }
+  }
+
+  /** Ships a transfer of one SKU from a DC or store to a store: it arrives a day or two later. */
+  private dispatch(day: number, from: number, store: number, sku: number, qty: number): void {
+    const { net, random } = this;
+    const c = this.cell(store, sku);
+    const fromCell = this.cell(from, sku);
+    const item = net.skus[sku]!;
+    this.sellable[fromCell] = this.sellable[fromCell]! - qty;
+    this.recordedSellable[fromCell] = this.recordedSellable[fromCell]! - qty;
+    this.inbound[c] = this.inbound[c]! + qty;
+    this.recordedInbound[c] = this.recordedInbound[c]! + qty;
+    if (this.deliveredToday[store] === 0) this.kpi.transfers += 1;
+    this.deliveredToday[store] = 1;
+    this.kpi.transferLines += 1;
+    this.kpi.transferUnits += qty;
+    const transferId = `TR-${this.idPrefix}${this.counter.toString(36)}`;
+    const lost = this.lostTransfers.get(c);
+    const due = day + between(random, 1, 2);
+    const id = this.emit(this.at(day, from, 17), 10 * 60_000, {
+      type: 'transfer_shipped',
+      source: net.locations[from]!.kind === 'dc' ? 'wms' : 'store_ops',
+      sku: item.sku,
+      location: net.locations[from]!.location,
+      to_location: net.locations[store]!.location,
+      qty,
+      expected_at: iso(this.at(due, store, 7)),
+      ref: { transfer_id: transferId },
+      ...(item.regulated ? { lot: lotOf(item.sku) } : {}),
+    });
+    const delayed = this.delayedTransfers.get(c);
+    const arrive = due + (delayed?.magnitude ?? 0);
+    if (delayed) {
+      Object.assign(delayed, {
+        start: iso(this.at(due, store, 7)),
+        end: iso(this.at(arrive, store, 7)),
+        events: [id],
+      });
+      this.delayedTransfers.delete(c);
+    }
+    const list = this.arrivals.get(arrive) ?? [];
+    list.push({
+      kind: 'transfer',
+      to: store,
+      from,
+      sku,
+      qty,
+      ref: { transfer_id: transferId },
+      lost: lost !== undefined,
+      ...(delayed ? { label: delayed } : {}),
+    });
+    this.arrivals.set(arrive, list);
+    if (lost) {
+      Object.assign(lost, { magnitude: qty, start: iso(this.at(day, from, 17)), events: [id] });
+      this.lostTransfers.delete(c);
+    }
+  }
+
+  /**
+   * A planner's day: it sees what the systems recorded (today's sales, positions, announced
+   * promotions, receipts' lead times), sets each cell's reorder point and order-up-to level,
+   * splits a DC's short stock among the stores asking for it, and may move stock between
+   * stores. Deliveries and their faults follow the same rules as the baseline's.
+   */
+  private replenishPlanned(day: number, planner: Planner): void {
+    const { net } = this;
+    const view = this.plannerView(day);
+    planner.plan(view);
+    for (const dc of net.dcs) {
+      const stores = net.replenished.filter((s) => net.locations[s]!.dc === dc);
+      for (let sku = 0; sku < this.nSkus; sku++) {
+        const item = net.skus[sku]!;
+        const requests: { store: number; qty: number }[] = [];
+        for (const store of stores) {
+          const c = this.cell(store, sku);
+          const position = this.position(c);
+          if (position > this.reorderPoint[c]!) continue;
+          const qty = Math.ceil((this.orderUpTo[c]! - position) / item.caseSize) * item.caseSize;
+          if (qty > 0) requests.push({ store, qty });
+        }
+        if (requests.length === 0) continue;
+        const dcCell = this.cell(dc, sku);
+        const available = Math.floor(this.sellable[dcCell]! / item.caseSize) * item.caseSize;
+        const wanted = requests.reduce((a, r) => a + r.qty, 0);
+        this.kpi.dcShortUnits += Math.max(0, wanted - available);
+        const given =
+          wanted <= available
+            ? requests.map((r) => r.qty)
+            : planner.allocate
+              ? planner.allocate(view, dc, sku, requests, available)
+              : firstComeFirstServed(requests, available);
+        let left = available;
+        requests.forEach((r, i) => {
+          const qty = Math.min(left, Math.floor(Math.max(0, given[i] ?? 0) / item.caseSize) * item.caseSize);
+          if (qty <= 0) return;
+          left -= qty;
+          this.dispatch(day, dc, r.store, sku, qty);
+        });
+      }
+    }
+    for (const move of planner.redistribute?.(view) ?? []) {
+      const from = this.cell(move.from, move.sku);
+      const qty = Math.min(Math.floor(move.qty), this.sellable[from]!, this.recordedSellable[from]!);
+      if (qty <= 0 || move.from === move.to || net.locations[move.to]!.kind === 'dc') continue;
+      this.kpi.storeTransfers += 1;
+      this.dispatch(day, move.from, move.to, move.sku, qty);
+    }
+  }
+
+  private plannerView(day: number): PlannerView {
+    return {
+      day,
+      net: this.net,
+      nSkus: this.nSkus,
+      sold: this.soldToday,
+      recordedSellable: this.recordedSellable,
+      recordedInbound: this.recordedInbound,
+      reorderPoint: this.reorderPoint,
+      orderUpTo: this.orderUpTo,
+      promotions: this.promotions
+        .filter((p) => p.announce <= day)
+        .map(({ region, sku, from, to, uplift }) => ({ region, sku, from, to, uplift })),
+      leadTimes: this.leadTimesSeen,
+      deliveredToday: this.deliveredToday,
+    };
   }
 
   /** Events that have reached invex by the end of the day, in arrival order; the rest wait. */

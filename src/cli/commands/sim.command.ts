@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InvexError } from '../../core/errors.ts';
+import { invexPolicy } from '../../replenish/index.ts';
 import { loadScenario, type PlayKpis, playScenario, runScenario } from '../../twin/index.ts';
 import { printJson } from '../output.ts';
 
@@ -43,47 +44,90 @@ export function registerSim(program: Command): void {
   sim
     .command('play')
     .description(
-      'Run a scenario day by day under a replenishment policy and report its KPIs (baseline: plans on recorded stock; oracle: on the true stock)',
+      'Run a scenario day by day under a replenishment policy and report its KPIs (baseline: static (s, S) on recorded stock; ' +
+        'oracle: the same on the true stock; invex: forecasts, reorder points from their quantiles, allocation by need and ' +
+        'store-to-store redistribution, on recorded stock; all: the three side by side)',
     )
     .requiredOption('--scenario <name>', 'a shipped scenario or a scenario file')
-    .option(
-      '--policy <policy>',
-      'baseline or oracle (invex, with the exception engine, comes next)',
-      'baseline',
-    )
+    .option('--policy <policy>', 'baseline, oracle, invex or all', 'baseline')
     .option('--seed <n>', 'random seed', '1')
+    .option('--no-redistribute', 'invex: no store-to-store transfers')
     .option('--out <file>', 'also write the KPIs as JSON to this file')
-    .option('--json', 'print the KPIs as JSON')
+    .option('--json', 'print the KPIs as JSON (an array with --policy all)')
     .action(
-      async (options: { scenario: string; policy: string; seed: string; out?: string; json?: boolean }) => {
+      async (options: {
+        scenario: string;
+        policy: string;
+        seed: string;
+        redistribute: boolean;
+        out?: string;
+        json?: boolean;
+      }) => {
         const seed = seedOption(options.seed);
-        if (options.policy !== 'baseline' && options.policy !== 'oracle') {
+        if (!PLAY_POLICIES.includes(options.policy)) {
           throw new InvexError(
             'invalid_input',
             'request_invalid',
-            `--policy must be baseline or oracle; got ${options.policy}`,
+            `--policy must be one of ${PLAY_POLICIES.join(', ')}; got ${options.policy}`,
           );
         }
-        const kpis = playScenario(loadScenario(options.scenario), seed, options.policy);
-        if (options.out) await writeFile(options.out, `${JSON.stringify(kpis, null, 2)}\n`);
-        if (options.json) return printJson(kpis);
-        process.stdout.write(`${kpiTable(kpis)}\n`);
+        const scenario = loadScenario(options.scenario);
+        const policies = options.policy === 'all' ? ['baseline', 'oracle', 'invex'] : [options.policy];
+        const runs: PlayKpis[] = [];
+        for (const policy of policies) {
+          runs.push(
+            playScenario(
+              scenario,
+              seed,
+              policy === 'invex'
+                ? await invexPolicy(scenario, { redistribute: options.redistribute })
+                : (policy as 'baseline' | 'oracle'),
+            ),
+          );
+        }
+        const result = options.policy === 'all' ? runs : runs[0]!;
+        if (options.out) await writeFile(options.out, `${JSON.stringify(result, null, 2)}\n`);
+        if (options.json) return printJson(result);
+        process.stdout.write(`${kpiTable(runs)}\n`);
       },
     );
 }
 
-function kpiTable(k: PlayKpis): string {
-  const rows: [string, string][] = [
-    ['scenario / policy', `${k.scenario} (seed ${k.seed}) / ${k.policy}, ${k.days} days`],
-    ['fill rate', `${(k.fill_rate * 100).toFixed(2)}% (${k.sold_units} of ${k.demand_units} units)`],
-    ['lost sales', `${k.lost_sales_units} units, ${k.lost_sales_value.toFixed(2)} in value`],
-    ['stockout days', `${k.stockout_days} store SKU-days`],
-    ['cancellations', String(k.cancellations)],
-    ['inventory turns', `${k.inventory_turns} a year`],
-    ['transfers', `${k.transfers}, costing ${k.transfer_cost.toFixed(2)}`],
-    ['expedite cost', k.expedite_cost.toFixed(2)],
-    ['counts performed', String(k.counts_performed)],
+const PLAY_POLICIES = ['baseline', 'oracle', 'invex', 'all'];
+
+/** The KPIs of one or more runs, one column each. */
+function kpiTable(runs: PlayKpis[]): string {
+  const first = runs[0]!;
+  const money = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 0 });
+  const rows: [string, (k: PlayKpis) => string][] = [
+    ['fill rate', (k) => `${(k.fill_rate * 100).toFixed(2)}%`],
+    ['units sold', (k) => String(k.sold_units)],
+    ['lost sales units', (k) => String(k.lost_sales_units)],
+    ['  at stores', (k) => String(k.lost_by_channel.store)],
+    ['  online (DC)', (k) => String(k.lost_by_channel.online)],
+    ['  ship from store', (k) => String(k.lost_by_channel.ship_from_store)],
+    ['lost sales value', (k) => money(k.lost_sales_value)],
+    ['stockout days', (k) => String(k.stockout_days)],
+    ['cancellations', (k) => String(k.cancellations)],
+    ['DC short units', (k) => String(k.dc_short_units)],
+    ['inventory turns', (k) => k.inventory_turns.toFixed(2)],
+    ['store deliveries', (k) => String(k.transfers)],
+    ['store-to-store lines', (k) => String(k.store_transfers)],
+    ['purchase orders', (k) => String(k.purchase_orders)],
+    ['transfer cost', (k) => money(k.transfer_cost)],
+    ['holding cost', (k) => money(k.holding_cost)],
+    ['expedite cost', (k) => money(k.expedite_cost)],
+    ['total cost', (k) => money(k.total_cost)],
+    ['counts performed', (k) => String(k.counts_performed)],
   ];
-  const width = Math.max(...rows.map(([name]) => name.length));
-  return rows.map(([name, value]) => `${name.padEnd(width)}  ${value}`).join('\n');
+  const head: [string, ...string[]] = ['', ...runs.map((k) => k.policy)];
+  const body = rows.map(([name, value]) => [name, ...runs.map(value)]);
+  const all = [head, ...body];
+  const widths = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  const line = (r: string[]) =>
+    r.map((cell, i) => (i === 0 ? cell.padEnd(widths[0]!) : cell.padStart(widths[i]!))).join('  ');
+  return [
+    `${first.scenario} (seed ${first.seed}), ${first.days} days, ${first.demand_units} units demanded`,
+    ...all.map(line),
+  ].join('\n');
 }

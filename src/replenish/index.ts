@@ -1,0 +1,2 @@
+export { DemandTracker, type DemandTrackerOptions, type DemandTrackerShape } from './demand-tracker.ts';
+export { type InvexPlannerOptions, invexPolicy } from './twin-planner.ts';
