@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { demandSurvival, expectedSales } from './expected-sales.ts';
 import { solve } from './highs.ts';
 import { LinearProgram, toLpText } from './linear-program.ts';
-import type { TransferLocation, TransferProblem } from './transfer.model.ts';
+import { compressSlopes, type TransferLocation, type TransferProblem } from './transfer.model.ts';
 import { planTransfers } from './transfers.ts';
 
 // A location whose demand dwarfs any transfer: every unit that arrives sells (P(D >= k) = 1
@@ -191,5 +191,39 @@ describe('linear programs', () => {
     expect(toLpText(lp)).toBe(
       'Maximize\n obj: 30 chairs + 50 tables\nSubject To\n carpentry: chairs + 2 tables <= 40\n finishing: 2 chairs + tables <= 50\nBounds\n 0 <= chairs <= +inf\n 0 <= tables <= +inf\nGenerals\n chairs tables\nEnd\n',
     );
+  });
+});
+
+describe('compressSlopes', () => {
+  it('keeps a short curve exact, one segment per pack', () => {
+    expect(compressSlopes([5, 4, 3], 2, 12)).toEqual([
+      { slope: 5, width: 2 },
+      { slope: 4, width: 2 },
+      { slope: 3, width: 2 },
+    ]);
+  });
+
+  it('merges a long curve into chords that are exact at their ends and never above the curve', () => {
+    // 40 packs of a concave gain: slopes fall from 10 to about 0.
+    const slopes = Array.from({ length: 40 }, (_, j) => 10 * 0.9 ** j);
+    const segments = compressSlopes(slopes, 3, 6);
+    expect(segments.length).toBeLessThanOrEqual(6);
+    expect(segments.reduce((a, s) => a + s.width, 0)).toBe(40 * 3);
+    // Cumulative value at each segment end equals the exact curve's; in between it is below.
+    let exact = 0;
+    let chord = 0;
+    let pack = 0;
+    for (const segment of segments) {
+      const packs = segment.width / 3;
+      for (let j = 0; j < packs; j++) {
+        exact += slopes[pack + j]! * 3;
+        chord += segment.slope * 3;
+        expect(chord).toBeLessThanOrEqual(exact + 1e-9);
+      }
+      pack += packs;
+      expect(chord).toBeCloseTo(exact, 9);
+    }
+    // Slopes stay in decreasing order, so the program fills segments in order.
+    for (let i = 1; i < segments.length; i++) expect(segments[i]!.slope).toBeLessThan(segments[i - 1]!.slope);
   });
 });

@@ -204,6 +204,15 @@ export function solveTransferProgramWith(
     timeLimitSeconds: Math.max(1, options.timeLimitSeconds ?? DEFAULT_SEARCH_SECONDS),
   });
   const start: Solution | null = Number.isFinite(dived.objective) ? dived : null;
+  const gap = options.mipGap ?? 1e-4;
+  // The dive already within the gap of the relaxation's bound: nothing left to search for.
+  if (start && relaxed.objective - start.objective <= gap * Math.max(1, Math.abs(start.objective)))
+    return {
+      ...start,
+      status: 'optimal',
+      bound: relaxed.objective,
+      seconds: (performance.now() - started) / 1000,
+    };
   const search = solveWith(highs, lp, {
     ...options,
     timeLimitSeconds: options.timeLimitSeconds ?? DEFAULT_SEARCH_SECONDS,

@@ -270,7 +270,7 @@ class InvexPlanner implements Planner {
           locations,
           lanes,
         },
-        { priceIntent: false, timeLimitSeconds: 0.5 },
+        { priceIntent: false, timeLimitSeconds: 0.25 },
       );
       for (const t of plan.transfers)
         moves.push({ from: Number(t.from), to: Number(t.to), sku, qty: t.units });
