@@ -107,6 +107,32 @@ describe('invex CLI', () => {
     expect(bad.stderr).toContain('--at must be');
   });
 
+  it('plays a scenario under baseline, oracle and invex side by side, and names a wrong policy', async () => {
+    const file = join(dir, 'tiny.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'tiny',
+        start: '2026-11-02',
+        days: 21,
+        network: { stores: 3, dcs: 1, skus: 30, suppliers: 2 },
+        promotions: 3,
+      }),
+    );
+    const all = await run(['sim', 'play', '--scenario', file, '--policy', 'all', '--json']);
+    expect(all.code).toBe(0);
+    const runs = JSON.parse(all.stdout) as { policy: string; demand_units: number; total_cost: number }[];
+    expect(runs.map((r) => r.policy)).toEqual(['baseline', 'oracle', 'invex']);
+    expect(new Set(runs.map((r) => r.demand_units)).size).toBe(1);
+    for (const r of runs) expect(r.total_cost).toBeGreaterThan(0);
+    const table = await run(['sim', 'play', '--scenario', file, '--policy', 'invex']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/total cost/);
+    const wrong = await run(['sim', 'play', '--scenario', file, '--policy', 'magic']);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toMatch(/--policy must be one of baseline, oracle, invex, all; got magic/);
+  });
+
   it('repairs a dead letter: add the SKU, replay, applied exactly once', async () => {
     writeFileSync(
       join(dir, 'z.json'),

@@ -33,7 +33,7 @@ describe('the invex planner in the closed loop', () => {
     expect(balanced(on) && balanced(off)).toBe(true);
   });
 
-  it('plans on the records, so phantom stock still costs it sales the oracle does not lose', async () => {
+  it('plans on the records alone when they are wrong (phantom shelves), keeping every unit accounted for', async () => {
     const s = loadScenario('quiet');
     const faulty = scenarioSchema.parse({
       ...s,
