@@ -7,6 +7,7 @@ import { registerEval } from './commands/eval.command.ts';
 import { registerDetect, registerExceptions } from './commands/exceptions.command.ts';
 import { registerIngest } from './commands/ingest.command.ts';
 import { registerMaster } from './commands/master.command.ts';
+import { registerScenario } from './commands/scenario.command.ts';
 import { registerSchema } from './commands/schema.command.ts';
 import { registerServe } from './commands/serve.command.ts';
 import { registerSim } from './commands/sim.command.ts';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerSchema(program);
   registerDemo(program);
   registerSim(program);
+  registerScenario(program);
   registerExceptions(program);
   registerDetect(program);
   registerEval(program);

@@ -10,6 +10,7 @@ export {
   OUTCOME_TYPES,
   type Scenario,
   scenarioSchema,
+  type WhatIf,
 } from './scenario.ts';
 export { twinEvents, twinMaster } from './stream.ts';
 export {

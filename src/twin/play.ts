@@ -55,9 +55,11 @@ export function playScenario(
   scenario: Scenario,
   seed: number,
   policy: ReplenishmentPolicy | ((net: TwinNetwork) => Planner),
+  options: { onWorld?: (world: World) => void } = {},
 ): PlayKpis {
   const net = buildNetwork(scenario, seed);
   const world = new World(net, scenario, seed, typeof policy === 'string' ? policy : policy(net));
+  options.onWorld?.(world);
   const sink: TwinSink = { events: () => {}, truth: () => {} };
   world.open();
   for (let day = 0; day < scenario.days; day++) world.step(day, sink);

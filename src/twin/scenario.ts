@@ -115,8 +115,54 @@ export const scenarioSchema = z.strictObject({
       }),
     )
     .default([]),
+  /**
+   * What-ifs (`invex scenario`): changes a planner knows about or lives through, applied on
+   * top of the scenario. Names are the twin's own: suppliers SUP01.., regions as in
+   * docs/twin.md, SKUs SKU00001.., stores S001...
+   */
+  what_if: z
+    .strictObject({
+      /** A supplier's lead time grows by `days` for orders placed from `day` for `duration_days`. */
+      supplier_slips: z
+        .array(
+          z.strictObject({
+            supplier: z.string().max(64),
+            day: z.number().int().min(0),
+            days: z.number().int().min(1).max(365),
+            duration_days: z.number().int().min(1).max(3660).default(30),
+          }),
+        )
+        .max(1000)
+        .default([]),
+      /** A promotion added: the SKU in every store of the region, announced a week ahead. */
+      promotions: z
+        .array(
+          z.strictObject({
+            sku: z.string().max(64),
+            region: z.string().max(64),
+            day: z.number().int().min(0),
+            days: z.number().int().min(1).max(365),
+            uplift: z.number().min(1).max(20),
+          }),
+        )
+        .max(1000)
+        .default([]),
+      /** A store closed: no sales there (its customers' demand is lost) for `days` from `day`. */
+      closures: z
+        .array(
+          z.strictObject({
+            store: z.string().max(64),
+            day: z.number().int().min(0),
+            days: z.number().int().min(1).max(3660).default(1),
+          }),
+        )
+        .max(1000)
+        .default([]),
+    })
+    .default({ supplier_slips: [], promotions: [], closures: [] }),
 });
 export type Scenario = z.output<typeof scenarioSchema>;
+export type WhatIf = Scenario['what_if'];
 
 const SCENARIO_DIR = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
 

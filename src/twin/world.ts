@@ -1,4 +1,4 @@
-import { assertUnreachable } from '../core/errors.ts';
+import { assertUnreachable, InvexError } from '../core/errors.ts';
 import { type Climate, seasonality, type TwinNetwork, WEEKDAY } from './network.ts';
 import { AliasTable, between, createRandom, negativeBinomial, type Random } from './random.ts';
 import type { FaultType, LabelType, Scenario } from './scenario.ts';
@@ -306,6 +306,7 @@ export class World {
     this.setPolicy();
     this.planFaults();
     this.planPromotions();
+    this.applyWhatIf();
   }
 
   cell(location: number, sku: number): number {
@@ -368,6 +369,81 @@ export class World {
         });
       }
     }
+  }
+
+  /** Store closures of the what-ifs: store location index -> [from, to) days. */
+  private readonly closures: { store: number; from: number; to: number }[] = [];
+  /** Purchase orders and transfers, in order, when recordActions is on (what-if comparisons). */
+  readonly actions: {
+    day: number;
+    kind: 'order' | 'transfer';
+    from: number;
+    to: number;
+    sku: number;
+    qty: number;
+  }[] = [];
+  recordActions = false;
+
+  /** The scenario's what-ifs, by name; an unknown name is an error that says which. */
+  private applyWhatIf(): void {
+    const { net } = this;
+    const whatIf = this.scenario.what_if;
+    const find = <T>(what: string, name: string, list: T[], key: (x: T) => string): number => {
+      const index = list.findIndex((x) => key(x) === name);
+      if (index < 0)
+        throw new InvexError(
+          'invalid_input',
+          'config_invalid',
+          `what-if: no ${what} ${name} in this network (${list.slice(0, 5).map(key).join(', ')}${list.length > 5 ? ', ...' : ''})`,
+        );
+      return index;
+    };
+    for (const slip of whatIf.supplier_slips) {
+      const supplier = find(
+        'supplier',
+        slip.supplier,
+        net.suppliers,
+        (s) => net.locations[s.location]!.location,
+      );
+      this.slips.push({
+        supplier,
+        from: slip.day,
+        to: slip.day + slip.duration_days,
+        extra: slip.days,
+        label: this.whatIfLabel(),
+      });
+    }
+    whatIf.promotions.forEach((p, i) => {
+      this.promotions.push({
+        id: `WHATIF-${this.idPrefix}${i + 1}`,
+        region: find('region', p.region, net.regions, (r) => r.region),
+        sku: find('SKU', p.sku, net.skus, (s) => s.sku),
+        announce: Math.max(0, p.day - 7),
+        from: p.day,
+        to: p.day + p.days,
+        uplift: p.uplift,
+      });
+    });
+    for (const c of whatIf.closures) {
+      const store = net.stores[find('store', c.store, net.stores, (s) => net.locations[s]!.location)]!;
+      this.closures.push({ store, from: c.day, to: c.day + c.days });
+    }
+  }
+
+  /** A what-if is not a fault: its label collects events but never joins labels.json. */
+  private whatIfLabel(): FaultLabel {
+    return {
+      id: 'what-if',
+      type: 'supplier_lead_time_slip',
+      sku: null,
+      location: null,
+      start: '',
+      end: null,
+      magnitude: 0,
+      unit: 'days',
+      cause: 'what-if',
+      events: [],
+    };
   }
 
   private nextId(): string {
@@ -1031,7 +1107,8 @@ export class World {
       const skus = [...demand.keys()].sort((a, b) => a - b);
       for (const sku of skus) {
         const c = this.cell(store, sku);
-        let units = Math.min(demand.get(sku)!, this.sellable[c]!);
+        const closed = this.closures.some((x) => x.store === store && x.from <= day && day < x.to);
+        let units = closed ? 0 : Math.min(demand.get(sku)!, this.sellable[c]!);
         if (units < demand.get(sku)!) this.promotionStockout(day, store, sku, promoted);
         this.kpi.lostUnits += demand.get(sku)! - units;
         this.kpi.lostStoreUnits += demand.get(sku)! - units;
@@ -1386,6 +1463,8 @@ export class World {
         this.inbound[c] = this.inbound[c]! + qty;
         this.recordedInbound[c] = this.recordedInbound[c]! + qty;
         this.kpi.purchaseOrders += 1;
+        if (this.recordActions)
+          this.actions.push({ day, kind: 'order', from: supplier.location, to: dc, sku, qty });
         const poId = `PO-${this.idPrefix}${this.counter.toString(36)}`;
         const asnId = `ASN-${this.idPrefix}${this.counter.toString(36)}`;
         const lead = Math.max(
@@ -1476,6 +1555,7 @@ export class World {
     this.deliveredToday[store] = 1;
     this.kpi.transferLines += 1;
     this.kpi.transferUnits += qty;
+    if (this.recordActions) this.actions.push({ day, kind: 'transfer', from, to: store, sku, qty });
     const transferId = `TR-${this.idPrefix}${this.counter.toString(36)}`;
     const lost = this.lostTransfers.get(c);
     const due = day + between(random, 1, 2);
