@@ -134,16 +134,16 @@ export function planTransfersWith(
 
 /** Default time for the MIP search after the heuristic, per SKU. */
 export const DEFAULT_SEARCH_SECONDS = 1;
-/** Diving: at most this many relaxations, each switching on this share of the fractional lanes. */
-const DIVE_ROUNDS = 12;
-const DIVE_SHARE = 0.3;
+/** Slope scaling: at most this many relaxations. */
+const SCALING_ROUNDS = 12;
 
 /**
  * Solves a transfer program in three steps:
  * 1. the LP relaxation, whose optimum bounds what any plan can earn;
- * 2. diving: lanes the relaxation leaves empty are switched off and the ones it leans on
- *    most switched on, a share at a time, re-solving the relaxation each round; then the
- *    integer program that is left (whole packs on fixed lanes, nearly a network flow);
+ * 2. slope scaling (Kim and Pardalos 1999): each lane's fixed charge is spread over the
+ *    units it carried in the previous round and the relaxation re-solved, until the set of
+ *    lanes in use settles; those lanes are switched on, the rest off, and the integer
+ *    program that is left (whole packs on fixed lanes, nearly a network flow) is solved;
  * 3. HiGHS's branch and bound from that plan, for at most `timeLimitSeconds`, stopping at
  *    the relative gap `mipGap`; it keeps the best plan either step found.
  * The bound reported is the tighter of the relaxation's and the search's, so
@@ -171,41 +171,45 @@ export function solveTransferProgramWith(
   // Lanes into a pinned location stay free: switching one off could leave the pin short.
   const pinned = new Set(program.pinShortfalls.map((p) => p.location));
   const free = program.lanes.filter((l) => !pinned.has(l.lane.to));
-  // Diving: re-solve the relaxation with lanes it leaves empty switched off and the ones it
-  // leans on most switched on, until no use flag is fractional; then whole packs.
+  // Slope scaling (Kim and Pardalos): the fixed charges are spread over the units each lane
+  // carried in the previous round, and the relaxation re-solved, until the lanes in use settle;
+  // the lanes that carry something are switched on, the rest off.
   const on = new Set<number>();
   const off = new Set<number>();
   const fix = (c: Column, j: number): Column =>
     on.has(j) ? { ...c, lower: 1, upper: 1 } : off.has(j) ? { ...c, lower: 0, upper: 0 } : c;
-  let current = relaxed;
-  for (let round = 0; round < DIVE_ROUNDS; round++) {
-    const open = free.filter((l) => !on.has(l.used) && !off.has(l.used));
-    const fractional: { used: number; value: number }[] = [];
-    for (const l of open) {
-      const value = current.values[l.used]!;
-      if (current.values[l.packs]! <= 1e-9) off.add(l.used);
-      else if (value >= 1 - 1e-9) on.add(l.used);
-      else fractional.push({ used: l.used, value });
-    }
-    if (fractional.length === 0) break;
-    fractional.sort((x, y) => y.value - x.value || x.used - y.used);
-    const take = Math.max(1, Math.ceil(fractional.length * DIVE_SHARE));
-    for (const f of fractional.slice(0, take)) on.add(f.used);
+  const fixedCharge = new Map(free.map((l) => [l.packs, -lp.columns[l.used]!.cost]));
+  const usedCols = new Set(free.map((l) => l.used));
+  let flows = new Map(free.map((l) => [l.packs, relaxed.values[l.packs]!]));
+  let last = '';
+  for (let round = 0; round < SCALING_ROUNDS; round++) {
     const next = solveWith(
       highs,
-      lp.variant((c, j) => ({ ...fix(c, j), kind: 'continuous' })),
+      lp.variant((c, j) => {
+        if (usedCols.has(j)) return { ...c, cost: 0, kind: 'continuous' };
+        const charge = fixedCharge.get(j);
+        if (charge === undefined) return { ...c, kind: 'continuous' };
+        const x = flows.get(j)!;
+        return { ...c, cost: c.cost - charge / Math.max(x, 1e-3), kind: 'continuous' };
+      }),
     );
     if (next.status !== 'optimal') break;
-    current = next;
+    flows = new Map(free.map((l) => [l.packs, next.values[l.packs]!]));
+    const pattern = free.map((l) => (next.values[l.packs]! > 1e-6 ? '1' : '0')).join('');
+    if (pattern === last) break;
+    last = pattern;
   }
+  for (const l of free) if (flows.get(l.packs)! > 1e-6) on.add(l.used);
   for (const l of free) if (!on.has(l.used)) off.add(l.used);
-  const dived = solveWith(highs, lp.variant(fix), {
+  // With the lanes fixed this is nearly a network flow and solves fast; the generous limit
+  // only guards a loaded machine, where a plan must still come out.
+  const scaled = solveWith(highs, lp.variant(fix), {
     mipGap: 1e-4,
-    timeLimitSeconds: Math.max(1, options.timeLimitSeconds ?? DEFAULT_SEARCH_SECONDS),
+    timeLimitSeconds: Math.max(10, 5 * (options.timeLimitSeconds ?? DEFAULT_SEARCH_SECONDS)),
   });
-  const start: Solution | null = Number.isFinite(dived.objective) ? dived : null;
+  const start: Solution | null = Number.isFinite(scaled.objective) ? scaled : null;
   const gap = options.mipGap ?? 1e-4;
-  // The dive already within the gap of the relaxation's bound: nothing left to search for.
+  // Already within the gap of the relaxation's bound: nothing left to search for.
   if (start && relaxed.objective - start.objective <= gap * Math.max(1, Math.abs(start.objective)))
     return {
       ...start,
