@@ -230,8 +230,6 @@ export class World {
   private readonly planner: Planner | undefined;
   private readonly deliveredToday: Uint8Array;
   private readonly soldToday: Int32Array;
-  /** Store demand lost per cell over the run (where the losses are). */
-  readonly lostByCell: Int32Array;
   private readonly leadTimesSeen: { supplier: number; days: number }[] = [];
   private readonly reorderPoint: Int32Array;
   private readonly orderUpTo: Int32Array;
@@ -287,7 +285,6 @@ export class World {
     this.pausedListing = new Uint8Array(cells);
     this.deliveredToday = new Uint8Array(net.locations.length);
     this.soldToday = new Int32Array(cells);
-    this.lostByCell = new Int32Array(cells);
 
     this.reorderPoint = new Int32Array(cells);
     this.orderUpTo = new Int32Array(cells);
@@ -1112,7 +1109,6 @@ export class World {
         if (units < demand.get(sku)!) this.promotionStockout(day, store, sku, promoted);
         this.kpi.lostUnits += demand.get(sku)! - units;
         this.kpi.lostStoreUnits += demand.get(sku)! - units;
-        this.lostByCell[c] = this.lostByCell[c]! + demand.get(sku)! - units;
         this.kpi.lostValue += (demand.get(sku)! - units) * net.skus[sku]!.unitPrice;
         this.kpi.demandUnits += demand.get(sku)!;
 
