@@ -124,21 +124,28 @@ export class DemandTracker {
   ): void {
     const { locations, skus, categories, category, kind } = this.shape;
     this.groupSales.fill(0);
+    // Each cell's uplift and censoring, asked once a day: both are looked up, not stored.
+    const lifts = new Float64Array(skus);
+    const empty = new Uint8Array(skus);
     for (let l = 0; l < locations; l++) {
       let total = 0;
       let expected = 0;
       const sums = this.dispersionSums[kind[l]!]!;
       for (let s = 0; s < skus; s++) {
+        lifts[s] = lift(l, s);
+        empty[s] = censored(l, s) ? 1 : 0;
+      }
+      for (let s = 0; s < skus; s++) {
         const c = l * skus + s;
-        const x = sold[c]! / lift(l, s);
-        const mu = this.rate(l, s, weekday, 1) * lift(l, s);
+        const x = sold[c]! / lifts[s]!;
+        const mu = this.rate(l, s, weekday, 1) * lifts[s]!;
         if (mu > 0) {
           sums[0]! += mu * mu;
           sums[1]! += (sold[c]! - mu) ** 2 - mu;
         }
         this.groupSales[l * categories + category[s]!] = this.groupSales[l * categories + category[s]!]! + x;
         total += x;
-        expected += mu / lift(l, s);
+        expected += mu / lifts[s]!;
       }
       // Weekday profile: today's total against what the level alone expected.
       const w = l * 7 + weekday;
@@ -166,13 +173,13 @@ export class DemandTracker {
           // A day that emptied the shelf only says the customer wanted at least that much:
           // it counts half again, so the estimate climbs until the shelf holds a whole sale
           // and days stop ending empty (then the true size is seen).
-          const size = (sold[c]! / lift(l, s)) * (censored(l, s) ? 1.5 : 1);
+          const size = (sold[c]! / lifts[s]!) * (empty[s] ? 1.5 : 1);
           this.saleDayUnits[s] = this.saleDayUnits[s]! * 0.99 + size;
           this.saleDays[s] = this.saleDays[s]! * 0.99 + 1;
         }
-        if (censored(l, s)) continue;
+        if (empty[s]) continue;
         this.shareCell[c] =
-          this.shareCell[c]! + this.shareAlpha * (sold[c]! / lift(l, s) - this.shareCell[c]!);
+          this.shareCell[c]! + this.shareAlpha * (sold[c]! / lifts[s]! - this.shareCell[c]!);
       }
       // The group's share denominator is the sum of its cells' shares.
       this.shareGroup.fill(0, l * categories, (l + 1) * categories);

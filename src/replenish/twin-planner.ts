@@ -100,18 +100,30 @@ class InvexPlanner implements Planner {
     return lift;
   }
 
-  /** Expected demand of a cell over days day+1 .. day+days, and its variance. */
-  private demandOver(view: PlannerView, location: number, sku: number, days: number): [number, number] {
+  /**
+   * Expected demand of a cell over days day+1 .. day+days and its variance, and the
+   * expected demand over `more` days beyond as well, in the same pass.
+   */
+  private demandOver(
+    view: PlannerView,
+    location: number,
+    sku: number,
+    days: number,
+    more = 0,
+  ): [mean: number, variance: number, longerMean: number] {
     const k = this.tracker.dispersion(this.net.locations[location]!.kind === 'dc' ? 1 : 0);
     let mean = 0;
     let variance = 0;
-    for (let h = 1; h <= days; h++) {
+    let longer = 0;
+    for (let h = 1; h <= days + more; h++) {
       const t = view.day + h;
       const mu = this.tracker.rate(location, sku, this.weekday(t), h) * this.lift(location, sku, t);
+      longer += mu;
+      if (h > days) continue;
       mean += mu;
       variance += mu + (mu * mu) / k;
     }
-    return [mean, variance];
+    return [mean, variance, longer];
   }
 
   plan(view: PlannerView): void {
@@ -141,8 +153,7 @@ class InvexPlanner implements Planner {
       const dc = net.locations[store]!.dc;
       for (let s = 0; s < skus; s++) {
         const c = store * skus + s;
-        const [mean, variance] = this.demandOver(view, store, s, storeLead + 1);
-        const [cycleMean] = this.demandOver(view, store, s, storeLead + 1 + cycle);
+        const [mean, variance, cycleMean] = this.demandOver(view, store, s, storeLead + 1, cycle);
         this.horizonMean[c] = mean;
         // At least one typical sale day on the shelf: a lumpy item's customer takes several.
         const rop = Math.max(
