@@ -1,0 +1,216 @@
+import { InvexError } from '../core/errors.ts';
+import type { Queryable } from '../db/index.ts';
+
+/**
+ * Demand history from the event log: units sold per SKU x location x channel per local
+ * day (the location's own calendar day) or per ISO week (Monday to Sunday), dense from
+ * `from` to `to` with zeros where nothing sold. The log is the source of truth, so a
+ * history read twice over the same period gives the same series.
+ */
+
+export type Grain = 'day' | 'week';
+export const GRAINS: readonly Grain[] = ['day', 'week'];
+
+export interface DemandHistoryQuery {
+  /** First local day, YYYY-MM-DD (a week grain starts at the Monday on or before it). */
+  from: string;
+  /** Last local day, YYYY-MM-DD, inclusive. */
+  to: string;
+  grain?: Grain;
+  skus?: string[];
+  locations?: string[];
+  channels?: string[];
+  categories?: string[];
+  regions?: string[];
+}
+
+export interface DemandSeries {
+  sku: string;
+  location: string;
+  channel: string;
+  category: string;
+  region: string;
+  grain: Grain;
+  /** The first period: a local day, or the Monday of the first week. */
+  start: string;
+  /** Days since 1970-01-01 (or weeks since the Monday 1969-12-29) of y[0]: a shared calendar phase. */
+  startIndex: number;
+  /** Units per period, oldest first. */
+  y: number[];
+}
+
+const DAY_MS = 86_400_000;
+/** 1969-12-29, a Monday: week indices count from it. */
+const WEEK_EPOCH_MS = -3 * DAY_MS;
+/** Longest history one read may cover (ten years of days). */
+export const MAX_HISTORY_DAYS = 3660;
+
+const dayMs = (text: string, field: string): number => {
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : Number.NaN;
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== text)
+    throw new InvexError(
+      'validation',
+      'invalid_date',
+      `${field} must be a calendar date YYYY-MM-DD, got "${text}"`,
+      {
+        [field]: text,
+      },
+    );
+  return ms;
+};
+
+/** The Monday on or before a day (UTC milliseconds of local midnight). */
+export const mondayOf = (ms: number): number => ms - ((new Date(ms).getUTCDay() + 6) % 7) * DAY_MS;
+
+export interface PeriodRange {
+  grain: Grain;
+  startMs: number;
+  periods: number;
+  startIndex: number;
+}
+
+/** The periods a query covers; throws a validation error for a reversed or too long range. */
+export function periodRange(query: Pick<DemandHistoryQuery, 'from' | 'to' | 'grain'>): PeriodRange {
+  const grain = query.grain ?? 'day';
+  if (!GRAINS.includes(grain))
+    throw new InvexError(
+      'validation',
+      'invalid_grain',
+      `grain must be one of ${GRAINS.join(', ')}, got "${grain}"`,
+      {
+        grain,
+      },
+    );
+  const from = dayMs(query.from, 'from');
+  const to = dayMs(query.to, 'to');
+  if (to < from)
+    throw new InvexError('validation', 'invalid_range', `to (${query.to}) is before from (${query.from})`, {
+      from: query.from,
+      to: query.to,
+    });
+  if ((to - from) / DAY_MS + 1 > MAX_HISTORY_DAYS)
+    throw new InvexError(
+      'validation',
+      'range_too_long',
+      `a history read covers at most ${MAX_HISTORY_DAYS} days; ${query.from} to ${query.to} is longer`,
+      { from: query.from, to: query.to },
+    );
+  if (grain === 'day')
+    return { grain, startMs: from, periods: (to - from) / DAY_MS + 1, startIndex: from / DAY_MS };
+  const startMs = mondayOf(from);
+  return {
+    grain,
+    startMs,
+    periods: Math.floor((mondayOf(to) - startMs) / (7 * DAY_MS)) + 1,
+    startIndex: (startMs - WEEK_EPOCH_MS) / (7 * DAY_MS),
+  };
+}
+
+export interface SalesRow {
+  sku: string;
+  location: string;
+  channel: string;
+  category: string;
+  region: string;
+  /** Local day, YYYY-MM-DD. */
+  day: string;
+  units: number;
+}
+
+/** Dense series from per-day sales rows (pure): rows outside the range are ignored. */
+export function toSeries(rows: SalesRow[], range: PeriodRange): DemandSeries[] {
+  const byKey = new Map<string, DemandSeries>();
+  const start = new Date(range.startMs).toISOString().slice(0, 10);
+  const width = range.grain === 'day' ? DAY_MS : 7 * DAY_MS;
+  for (const row of rows) {
+    const ms = Date.parse(`${row.day}T00:00:00Z`);
+    const period = Math.floor((ms - range.startMs) / width);
+    if (period < 0 || period >= range.periods) continue;
+    const key = `${row.sku}\u0000${row.location}\u0000${row.channel}`;
+    let series = byKey.get(key);
+    if (!series) {
+      series = {
+        sku: row.sku,
+        location: row.location,
+        channel: row.channel,
+        category: row.category,
+        region: row.region,
+        grain: range.grain,
+        start,
+        startIndex: range.startIndex,
+        y: new Array<number>(range.periods).fill(0),
+      };
+      byKey.set(key, series);
+    }
+    series.y[period]! += row.units;
+  }
+  return [...byKey.values()].sort((a, b) =>
+    a.sku !== b.sku
+      ? a.sku < b.sku
+        ? -1
+        : 1
+      : a.location !== b.location
+        ? a.location < b.location
+          ? -1
+          : 1
+        : a.channel < b.channel
+          ? -1
+          : a.channel > b.channel
+            ? 1
+            : 0,
+  );
+}
+
+/**
+ * Sales per SKU x location x channel per local day from the event log, as dense series.
+ * A sale without a channel is a store sale. Only series with at least one sale in the
+ * range are returned. A week grain reads whole weeks, so its first and last weeks are complete.
+ */
+export async function loadDemandHistory(db: Queryable, query: DemandHistoryQuery): Promise<DemandSeries[]> {
+  const range = periodRange(query);
+  // A week grain reads whole weeks: the Monday on or before `from` to the Sunday on or after `to`.
+  const width = range.grain === 'day' ? 1 : 7;
+  const first = new Date(range.startMs).toISOString().slice(0, 10);
+  const last = new Date(range.startMs + (range.periods * width - 1) * DAY_MS).toISOString().slice(0, 10);
+  const params: unknown[] = [first, last];
+  const filters: string[] = [];
+  const filter = (column: string, values: string[] | undefined) => {
+    if (!values || values.length === 0) return;
+    params.push(values);
+    filters.push(`${column} = any($${params.length}::text[])`);
+  };
+  filter('e.sku', query.skus);
+  filter('e.location', query.locations);
+  filter(`coalesce(e.channel, 'store')`, query.channels);
+  filter('s.category', query.categories);
+  filter('l.region', query.regions);
+  // The day bounds are padded by a day either way in UTC so the index narrows the scan;
+  // the local-day test then keeps exactly the range.
+  const { rows } = await db.query<{
+    sku: string;
+    location: string;
+    channel: string;
+    category: string;
+    region: string;
+    day: string;
+    units: string | number;
+  }>(
+    `select e.sku, e.location, coalesce(e.channel, 'store') as channel, s.category, l.region,
+       to_char((e.occurred_at at time zone l.timezone)::date, 'YYYY-MM-DD') as day,
+       sum(e.qty_base) as units
+     from events e
+     join locations l on l.location = e.location
+     join skus s on s.sku = e.sku
+     where e.type = 'sale'
+       and e.occurred_at >= ($1::date - 1)::timestamp at time zone 'UTC'
+       and e.occurred_at < ($2::date + 2)::timestamp at time zone 'UTC'
+       and (e.occurred_at at time zone l.timezone)::date between $1::date and $2::date
+       ${filters.map((f) => `and ${f}`).join(' ')}
+     group by 1, 2, 3, 4, 5, 6`,
+    params,
+  );
+  return toSeries(
+    rows.map((r) => ({ ...r, units: Number(r.units) })),
+    range,
+  );
+}
