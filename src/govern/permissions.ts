@@ -15,6 +15,12 @@ export const PERMISSIONS = [
   'tokens:manage',
   'exceptions:read',
   'detect:run',
+  'forecast:read',
+  'forecast:write',
+  'forecast:promote',
+  'plans:read',
+  'plans:write',
+  'scenarios:run',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -33,9 +39,22 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'dlq:replay',
     'exceptions:read',
     'detect:run',
+    'forecast:read',
   ],
-  planner: ['master:read', 'stock:read', 'lineage:read', 'dlq:read', 'exceptions:read'],
-  viewer: ['master:read', 'stock:read', 'exceptions:read'],
+  planner: [
+    'master:read',
+    'stock:read',
+    'lineage:read',
+    'dlq:read',
+    'exceptions:read',
+    'forecast:read',
+    'forecast:write',
+    'forecast:promote',
+    'plans:read',
+    'plans:write',
+    'scenarios:run',
+  ],
+  viewer: ['master:read', 'stock:read', 'exceptions:read', 'forecast:read', 'plans:read'],
 };
 
 export interface Principal {
