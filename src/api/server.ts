@@ -12,6 +12,7 @@ import { InvexError } from '../core/errors.ts';
 import type { Database } from '../db/index.ts';
 import type { DetectionService } from '../detect/index.ts';
 import { authenticate, authorize, type Permission, type Principal } from '../govern/index.ts';
+import { WhatIfRunner, type WhatIfRunnerOptions } from '../replenish/index.ts';
 import { errorHandler, problem } from './problem.ts';
 import { deadLetterRoutes } from './routes/dead-letters.routes.ts';
 import { eventRoutes } from './routes/events.routes.ts';
@@ -21,6 +22,7 @@ import { lineageRoutes } from './routes/lineage.routes.ts';
 import { masterRoutes } from './routes/master.routes.ts';
 import { stockRoutes } from './routes/stock.routes.ts';
 import { tokenRoutes } from './routes/tokens.routes.ts';
+import { whatIfRoutes } from './routes/what-ifs.routes.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -38,6 +40,8 @@ export interface ServerDeps {
   version: string;
   /** The exception engine following the log; absent, exceptions are read-only. */
   detection?: DetectionService;
+  /** How the server's what-if queue runs (tests bound it). */
+  whatIfs?: WhatIfRunnerOptions;
 }
 
 export type App = FastifyInstance<
@@ -107,5 +111,10 @@ export async function buildServer(deps: ServerDeps, logger: boolean | object = f
   await app.register(masterRoutes(deps));
   await app.register(tokenRoutes(deps));
   await app.register(exceptionRoutes(deps));
+  // What-ifs run on a worker thread, one at a time, from a queue kept in the database.
+  const whatIfs = new WhatIfRunner(deps.db, deps.whatIfs);
+  app.addHook('onReady', () => whatIfs.start());
+  app.addHook('onClose', () => whatIfs.close());
+  await app.register(whatIfRoutes(deps, whatIfs));
   return app;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 /** Type prefixes make an id say what it names (`tok_…`, `dlq_…`, `exc_…`). */
-export type IdPrefix = 'tok' | 'dlq' | 'exc' | 'act' | 'case' | 'run';
+export type IdPrefix = 'tok' | 'dlq' | 'exc' | 'act' | 'case' | 'run' | 'wif' | 'fcv' | 'ann' | 'intent';
 
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
 

@@ -49,8 +49,8 @@ const dayMs = (text: string, field: string): number => {
   const ms = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : Number.NaN;
   if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== text)
     throw new InvexError(
-      'validation',
-      'invalid_date',
+      'invalid_input',
+      'request_invalid',
       `${field} must be a calendar date YYYY-MM-DD, got "${text}"`,
       {
         [field]: text,
@@ -74,8 +74,8 @@ export function periodRange(query: Pick<DemandHistoryQuery, 'from' | 'to' | 'gra
   const grain = query.grain ?? 'day';
   if (!GRAINS.includes(grain))
     throw new InvexError(
-      'validation',
-      'invalid_grain',
+      'invalid_input',
+      'request_invalid',
       `grain must be one of ${GRAINS.join(', ')}, got "${grain}"`,
       {
         grain,
@@ -84,14 +84,19 @@ export function periodRange(query: Pick<DemandHistoryQuery, 'from' | 'to' | 'gra
   const from = dayMs(query.from, 'from');
   const to = dayMs(query.to, 'to');
   if (to < from)
-    throw new InvexError('validation', 'invalid_range', `to (${query.to}) is before from (${query.from})`, {
-      from: query.from,
-      to: query.to,
-    });
+    throw new InvexError(
+      'invalid_input',
+      'request_invalid',
+      `to (${query.to}) is before from (${query.from})`,
+      {
+        from: query.from,
+        to: query.to,
+      },
+    );
   if ((to - from) / DAY_MS + 1 > MAX_HISTORY_DAYS)
     throw new InvexError(
-      'validation',
-      'range_too_long',
+      'invalid_input',
+      'request_invalid',
       `a history read covers at most ${MAX_HISTORY_DAYS} days; ${query.from} to ${query.to} is longer`,
       { from: query.from, to: query.to },
     );

@@ -1,4 +1,12 @@
-import { type PlayKpis, playScenario, type Scenario, type WhatIf, type World } from '../twin/index.ts';
+import { InvexError } from '../core/errors.ts';
+import {
+  type PlayKpis,
+  playScenario,
+  type Scenario,
+  scenarioSchema,
+  type WhatIf,
+  type World,
+} from '../twin/index.ts';
 import { type InvexPlannerOptions, invexPolicy } from './twin-planner.ts';
 
 /** One action the planner took differently because of the what-if. */
@@ -40,6 +48,46 @@ export interface WhatIfReport {
 }
 
 type Action = World['actions'][number];
+
+/** Most store x SKU x day cells one what-if may simulate (peak-season is 2.2 million; run twice). */
+export const MAX_WHAT_IF_CELL_DAYS = 25_000_000;
+
+const invalid = (message: string) => new InvexError('invalid_input', 'request_invalid', message);
+
+/**
+ * The scenario a what-if runs: the scenario's own what_if section plus the changes asked
+ * for, checked: at least one change, every change within the scenario's days, names and
+ * bounds as the scenario schema says, and the run within MAX_WHAT_IF_CELL_DAYS.
+ */
+export function prepareWhatIf(scenario: Scenario, extra: Partial<WhatIf> = {}): Scenario {
+  const whatIf: WhatIf = {
+    supplier_slips: [...scenario.what_if.supplier_slips, ...(extra.supplier_slips ?? [])],
+    promotions: [...scenario.what_if.promotions, ...(extra.promotions ?? [])],
+    closures: [...scenario.what_if.closures, ...(extra.closures ?? [])],
+  };
+  if (whatIf.supplier_slips.length + whatIf.promotions.length + whatIf.closures.length === 0)
+    throw invalid(
+      'no what-if: give a supplier slip, a promotion or a closure, or a scenario with a what_if section',
+    );
+  for (const day of [
+    ...whatIf.supplier_slips.map((s) => s.day),
+    ...whatIf.promotions.map((p) => p.day),
+    ...whatIf.closures.map((c) => c.day),
+  ])
+    if (day >= scenario.days)
+      throw invalid(
+        `what-if on day ${day}, but ${scenario.name} runs ${scenario.days} days (0 to ${scenario.days - 1})`,
+      );
+  const parsed = scenarioSchema.safeParse({ ...scenario, what_if: whatIf });
+  if (!parsed.success) throw invalid(`what-if: ${parsed.error.issues[0]?.message}`);
+  const { network, days } = parsed.data;
+  const cellDays = (network.stores + network.dark_stores) * network.skus * days;
+  if (cellDays > MAX_WHAT_IF_CELL_DAYS)
+    throw invalid(
+      `${scenario.name} is ${cellDays.toLocaleString('en-US')} store x SKU x days; a what-if runs at most ${MAX_WHAT_IF_CELL_DAYS.toLocaleString('en-US')}`,
+    );
+  return parsed.data;
+}
 
 /**
  * A what-if on the twin: the same scenario and seed (so the same customers) run twice under

@@ -10,6 +10,7 @@ export {
   OUTCOME_TYPES,
   type Scenario,
   scenarioSchema,
+  shippedScenarios,
   type WhatIf,
 } from './scenario.ts';
 export { twinEvents, twinMaster } from './stream.ts';

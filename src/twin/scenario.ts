@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -165,6 +165,14 @@ export type Scenario = z.output<typeof scenarioSchema>;
 export type WhatIf = Scenario['what_if'];
 
 const SCENARIO_DIR = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
+
+/** The scenarios shipped with invex, by name. */
+export function shippedScenarios(): Scenario[] {
+  return readdirSync(SCENARIO_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => loadScenario(f.slice(0, -'.json'.length)));
+}
 
 /** A shipped scenario by name, or a scenario file by path. */
 export function loadScenario(nameOrPath: string): Scenario {

@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InvexError } from '../../core/errors.ts';
-import { runWhatIf, type WhatIfReport } from '../../replenish/index.ts';
-import { loadScenario, scenarioSchema, type WhatIf } from '../../twin/index.ts';
+import { prepareWhatIf, runWhatIf, type WhatIfReport } from '../../replenish/index.ts';
+import { loadScenario, type WhatIf } from '../../twin/index.ts';
 import { printJson } from '../output.ts';
 import { seedOption } from './sim.command.ts';
 
@@ -74,38 +74,12 @@ export function registerScenario(program: Command): void {
             'request_invalid',
             `--policy must be invex or baseline; got ${options.policy}`,
           );
-        const loaded = loadScenario(options.scenario);
-        const whatIf = {
-          supplier_slips: [...loaded.what_if.supplier_slips, ...options.slip.map(parseSlip)],
-          promotions: [...loaded.what_if.promotions, ...options.promotion.map(parsePromotion)],
-          closures: [...loaded.what_if.closures, ...options.close.map(parseClosure)],
-        };
-        const count = whatIf.supplier_slips.length + whatIf.promotions.length + whatIf.closures.length;
-        if (count === 0)
-          throw new InvexError(
-            'invalid_input',
-            'request_invalid',
-            'no what-if: give --slip, --promotion or --close, or a scenario file with a what_if section',
-          );
-        for (const day of [
-          ...whatIf.supplier_slips.map((s) => s.day),
-          ...whatIf.promotions.map((p) => p.day),
-          ...whatIf.closures.map((c) => c.day),
-        ])
-          if (day >= loaded.days)
-            throw new InvexError(
-              'invalid_input',
-              'request_invalid',
-              `what-if on day ${day}, but ${loaded.name} runs ${loaded.days} days (0 to ${loaded.days - 1})`,
-            );
-        const parsed = scenarioSchema.safeParse({ ...loaded, what_if: whatIf });
-        if (!parsed.success)
-          throw new InvexError(
-            'invalid_input',
-            'request_invalid',
-            `what-if: ${parsed.error.issues[0]?.message}`,
-          );
-        const report = await runWhatIf(parsed.data, seed, { policy: options.policy });
+        const scenario = prepareWhatIf(loadScenario(options.scenario), {
+          supplier_slips: options.slip.map(parseSlip),
+          promotions: options.promotion.map(parsePromotion),
+          closures: options.close.map(parseClosure),
+        });
+        const report = await runWhatIf(scenario, seed, { policy: options.policy });
         if (options.out) await writeFile(options.out, `${JSON.stringify(report, null, 2)}\n`);
         if (options.json) return printJson(report);
         process.stdout.write(`${reportText(report)}\n`);
