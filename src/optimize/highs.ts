@@ -34,6 +34,11 @@ export interface SolveOptions {
   timeLimitSeconds?: number;
   /** Relative MIP gap at which HiGHS may stop (default 1e-4). */
   mipGap?: number;
+  /**
+   * Absolute MIP gap at which HiGHS stops, in place of the relative one (which is then not
+   * used): for objectives whose size is not the scale the gap should be measured on.
+   */
+  mipAbsoluteGap?: number;
   /** A feasible solution to start the MIP search from (every column's value). */
   start?: ArrayLike<number>;
 }
@@ -95,7 +100,9 @@ export function solveWith(highs: Highs, lp: LinearProgram, options: SolveOptions
   try {
     model.options.set({
       output_flag: false,
-      mip_rel_gap: options.mipGap ?? 1e-4,
+      ...(options.mipAbsoluteGap !== undefined
+        ? { mip_rel_gap: 0, mip_abs_gap: options.mipAbsoluteGap }
+        : { mip_rel_gap: options.mipGap ?? 1e-4 }),
       ...(options.timeLimitSeconds ? { time_limit: options.timeLimitSeconds } : {}),
     });
     if (integer && options.start) model.setSolution({ colValue: Float64Array.from(options.start) });

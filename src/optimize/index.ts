@@ -5,7 +5,13 @@ export { planNetwork } from './plan.ts';
 export {
   buildTransferProgram,
   compressSlopes,
+  FAIRNESS_PENALTY_PER_MARGIN,
+  type FairnessFloor,
+  type FairnessGrouping,
+  fairnessGroups,
+  type LocationSales,
   type Segment,
+  type TransferFairness,
   type TransferLane,
   type TransferLocation,
   type TransferProblem,
@@ -13,6 +19,8 @@ export {
 } from './transfer.model.ts';
 export {
   DEFAULT_SEARCH_SECONDS,
+  type FairnessOutcome,
+  type GroupServed,
   planTransfers,
   planTransfersWith,
   type RecommendedTransfer,

@@ -20,6 +20,10 @@ import { LinearProgram } from './linear-program.ts';
  * Lead time: stock in transit arrives after the lane's lead time, so at a destination the
  * units sell against the demand left after arrival, from the stock the location will
  * still have then. A destination's curve uses its fastest inbound lane.
+ *
+ * Fairness (optional): each region or store group expects to sell at least a minimum share
+ * of its expected demand after the plan, measured on the same curves, or pays a penalty
+ * per expected unit short (see `TransferFairness`).
  */
 export interface TransferLocation {
   id: string;
@@ -37,7 +41,29 @@ export interface TransferLocation {
   minStock?: number;
   /** Planner intent: no transfers in or out. */
   frozen?: boolean;
+  /** The region the location belongs to, for the fairness floor (a location with none is in no region group). */
   region?: string;
+  /** The store group (format, cluster) the location belongs to, for the fairness floor. */
+  storeGroup?: string;
+}
+
+/** A way of grouping locations for the fairness floor. */
+export type FairnessGrouping = 'region' | 'storeGroup';
+
+/**
+ * A minimum share of expected demand that every region or store group expects to serve over
+ * the horizon after the plan: for each group G,
+ *   sum_{l in G} expected sales after the plan at l >= minimumShare x sum_{l in G} demandMean_l,
+ * with expected sales after = expected sales at today's stock - the units the loss curve
+ * says sending costs + the units the gain curve says receiving adds (the curves the objective
+ * uses). A floor the stock cannot reach is not an infeasible program: each expected unit of
+ * sales short costs a penalty, so the plan closes as much of the gap as it can.
+ */
+export interface TransferFairness {
+  /** Share of each group's expected demand it must expect to sell, in [0, 1]. */
+  minimumShare: number;
+  /** Which groups the floor applies to (default both: every region and every store group). */
+  groupBy?: FairnessGrouping[];
 }
 
 export interface TransferLane {
@@ -61,6 +87,38 @@ export interface TransferProblem {
   minBenefit: number;
   locations: TransferLocation[];
   lanes: TransferLane[];
+  /** A minimum share of expected demand served per region or store group; none when absent. */
+  fairness?: TransferFairness;
+}
+
+/** Expected sales of one location in units, for the fairness floor. */
+export interface LocationSales {
+  /** Expected demand over the horizon. */
+  demand: number;
+  /** Expected sales over the horizon at today's stock: E[min(D, stock)]. */
+  before: number;
+  /** Expected units sold per unit of each incoming pack (exact, per pack, in order). */
+  gainRates: number[];
+  /** Expected units of sales lost per unit of each outgoing pack (exact, per pack, in order). */
+  lossRates: number[];
+}
+
+/** One fairness group as the program carries it. */
+export interface FairnessFloor {
+  kind: FairnessGrouping;
+  key: string;
+  locations: string[];
+  demand: number;
+  /** Expected sales of the group at today's stock. */
+  salesBefore: number;
+  /** minimumShare x demand: the expected sales the group must reach. */
+  floor: number;
+  /**
+   * The column of expected units short of the floor, or null when no plan can take the
+   * group below its floor (its sales at today's stock less everything its members could
+   * send still reach it), so the program carries no row for it.
+   */
+  column: number | null;
 }
 
 export interface TransferProgram {
@@ -82,13 +140,28 @@ export interface TransferProgram {
       lossSegments: Segment[];
       arrivalStock: number;
       arrivalDemand: number;
+      /** Expected sales in units, for a location in a fairness group (else null). */
+      sales: LocationSales | null;
     }
   >;
   /** Penalty per unit below a pinned minimum (so planner intent wins whenever stock allows). */
   pinShortfalls: { location: string; column: number }[];
+  /** The fairness groups (empty when the problem has no fairness floor), regions first, each by key. */
+  fairness: FairnessFloor[];
+  /** Penalty per expected unit of sales a fairness group falls short of its floor. */
+  fairnessPenalty: number;
 }
 
-const PIN_PENALTY = 1e6;
+export const PIN_PENALTY = 1e6;
+/**
+ * Penalty per expected unit of sales below a fairness floor, as a multiple of the highest unit
+ * margin in the problem: closing the gap wins unless a unit sent would sell with a probability
+ * under about 1 in 100. Not 1e6 like a pin: an unreachable floor leaves its shortfall in the
+ * objective, and the solver's relative gap would then allow plans that far from the best.
+ */
+export const FAIRNESS_PENALTY_PER_MARGIN = 100;
+/** Expected sales per unit below which a pack adds nothing to a fairness floor (the curve stops). */
+const NEGLIGIBLE_SALE = 1e-9;
 /** Linear pieces per gain or loss curve: exact for up to this many packs, chords beyond. */
 export const DEFAULT_SEGMENTS = 12;
 /** Gain segments per destination split by inbound lane (the strengthening below). */
@@ -100,6 +173,10 @@ interface Curve {
   arrivalStock: number;
   arrivalDemand: number;
   maxOut: number;
+  /** Only for a location in a fairness group: its sales in units, and its gain curve past gainSlopes. */
+  sales: LocationSales | null;
+  /** Gain slopes past where a unit stops paying for its freight: units a fairness floor may still send. */
+  tailSlopes: number[];
 }
 
 /** A linear piece of a curve: `width` units at `slope` each. */
@@ -150,6 +227,7 @@ function curveFor(
   inboundLead: number,
   cheapestIn: number,
   maxIn: number,
+  fair: boolean,
 ): Curve {
   const p = problem.packSize;
   const horizon = problem.horizonDays;
@@ -159,14 +237,20 @@ function curveFor(
   const maxOut = location.frozen ? 0 : Math.max(0, Math.floor((stock - keep) / p)) * p;
   const survival = demandSurvival(location.demandMean, location.demandDispersion, stock + p);
   const lossSlopes: number[] = [];
-  for (let out = p; out <= maxOut; out += p)
-    lossSlopes.push((location.unitMargin * band(survival, stock - out, stock - out + p)) / p);
+  const lossRates: number[] = [];
+  for (let out = p; out <= maxOut; out += p) {
+    const sold = band(survival, stock - out, stock - out + p);
+    lossSlopes.push((location.unitMargin * sold) / p);
+    if (fair) lossRates.push(sold / p);
+  }
   // Arrival after the lead time: the demand left, against the stock left (its expected depletion).
   const lead = Math.min(horizon, Math.max(0, inboundLead));
   const leadDemand = (location.demandMean * lead) / Math.max(horizon, 1e-9);
   const arrivalDemand = location.demandMean - leadDemand;
   const arrivalStock = Math.max(0, Math.floor(stock - leadDemand));
   const gainSlopes: number[] = [];
+  const gainRates: number[] = [];
+  const tailSlopes: number[] = [];
   if (!location.frozen && Number.isFinite(cheapestIn)) {
     // Enough of the demand distribution to reach where a unit stops paying for its freight.
     const reach = Math.ceil(
@@ -174,20 +258,76 @@ function curveFor(
     );
     const top = Math.min(arrivalStock + maxIn, Math.max(arrivalStock, reach) + p);
     const after = demandSurvival(arrivalDemand, location.demandDispersion, top + p);
-    for (let inflow = p; arrivalStock + inflow <= top; inflow += p) {
-      const slope = (location.unitMargin * band(after, arrivalStock + inflow - p, arrivalStock + inflow)) / p;
+    let inflow = p;
+    for (; arrivalStock + inflow <= top; inflow += p) {
+      const sold = band(after, arrivalStock + inflow - p, arrivalStock + inflow);
+      const slope = (location.unitMargin * sold) / p;
       if (slope <= cheapestIn) break;
       gainSlopes.push(slope);
+      if (fair) gainRates.push(sold / p);
     }
+    // For a fairness floor the curve goes on while a unit still sells: units that do not pay
+    // for their freight may still be what brings a group to its floor.
+    if (fair)
+      for (; arrivalStock + inflow <= top; inflow += p) {
+        const sold = band(after, arrivalStock + inflow - p, arrivalStock + inflow);
+        if (sold / p <= NEGLIGIBLE_SALE) break;
+        tailSlopes.push((location.unitMargin * sold) / p);
+        gainRates.push(sold / p);
+      }
   }
-  return { gainSlopes, lossSlopes, arrivalStock, arrivalDemand, maxOut };
+  const sales = fair
+    ? { demand: location.demandMean, before: band(survival, 0, stock), gainRates, lossRates }
+    : null;
+  return { gainSlopes, lossSlopes, arrivalStock, arrivalDemand, maxOut, sales, tailSlopes };
 }
 
+/** The mean of `values` (per pack, in order) over each segment's packs: a chord's coefficient. */
+function averageOver(values: number[], segments: Segment[], pack: number): number[] {
+  let start = 0;
+  return segments.map((segment) => {
+    const packs = Math.round(segment.width / pack);
+    let total = 0;
+    for (let i = start; i < start + packs; i++) total += values[i]!;
+    start += packs;
+    return total / packs;
+  });
+}
+
+/**
+ * The fairness groups of a problem, regions first, each sorted by key (code-point order), with
+ * their members in input order.
+ */
+export function fairnessGroups(
+  problem: TransferProblem,
+): { kind: FairnessGrouping; key: string; locations: string[] }[] {
+  if (!problem.fairness) return [];
+  const kinds = problem.fairness.groupBy ?? ['region', 'storeGroup'];
+  const out: { kind: FairnessGrouping; key: string; locations: string[] }[] = [];
+  for (const kind of (['region', 'storeGroup'] as const).filter((k) => kinds.includes(k))) {
+    const members = new Map<string, string[]>();
+    for (const l of problem.locations) {
+      const key = l[kind];
+      if (key === undefined) continue;
+      (members.get(key) ?? members.set(key, []).get(key)!).push(l.id);
+    }
+    for (const key of [...members.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)))
+      out.push({ kind, key, locations: members.get(key)! });
+  }
+  return out;
+}
+
+/**
+ * The transfer program of one SKU. `planner: false` drops the pins and freezes, and
+ * `fairness: false` the fairness floors' rows (keeping everything else the floors add, so
+ * the two objectives compare like with like): what pricing them re-solves.
+ */
 export function buildTransferProgram(
   problem: TransferProblem,
-  options: { planner?: boolean; segments?: number; disaggregate?: number } = {},
+  options: { planner?: boolean; fairness?: boolean; segments?: number; disaggregate?: number } = {},
 ): TransferProgram {
   const planner = options.planner ?? true;
+  const enforceFairness = options.fairness ?? true;
   const segmentLimit = options.segments ?? DEFAULT_SEGMENTS;
   const disaggregate = options.disaggregate ?? DEFAULT_DISAGGREGATE;
   const p = problem.packSize;
@@ -205,6 +345,8 @@ export function buildTransferProgram(
     (a, l) => a + Math.max(0, Math.floor((l.onHand - Math.max(l.safetyStock, l.minStock ?? 0, 0)) / p) * p),
     0,
   );
+  const groups = fairnessGroups(problem);
+  const grouped = new Set(groups.flatMap((g) => g.locations));
   const curves = new Map<string, Curve>();
   for (const l of byId.values())
     curves.set(
@@ -215,8 +357,29 @@ export function buildTransferProgram(
         fastestIn.get(l.id) ?? 0,
         cheapestIn.get(l.id) ?? Number.POSITIVE_INFINITY,
         supply,
+        grouped.has(l.id),
       ),
     );
+  // A group's floor can bind only if its sales at today's stock, less all its members could
+  // send, fall short of it; other groups need no row, and their members no change.
+  const minimumShare = problem.fairness?.minimumShare ?? 0;
+  const floors = groups.map((g) => {
+    let demand = 0;
+    let salesBefore = 0;
+    let canLose = 0;
+    for (const id of g.locations) {
+      const sales = curves.get(id)!.sales!;
+      demand += sales.demand;
+      salesBefore += sales.before;
+      for (const rate of sales.lossRates) canLose += rate * p;
+    }
+    const floor = minimumShare * demand;
+    return { ...g, demand, salesBefore, floor, binds: salesBefore - canLose < floor - 1e-9 };
+  });
+  // Destinations in a group whose floor can bind: their gain curves run on past what pays.
+  const fairDestinations = new Set(floors.filter((f) => f.binds).flatMap((f) => f.locations));
+  const gainLength = (id: string) =>
+    curves.get(id)!.gainSlopes.length + (fairDestinations.has(id) ? curves.get(id)!.tailSlopes.length : 0);
 
   // A lane can pay only if, on its own, some quantity beats its hurdle: in any plan its share of
   // a destination's gain and a source's loss is no better than alone (gains fall, losses rise).
@@ -240,7 +403,9 @@ export function buildTransferProgram(
     if (cap < Math.max(p, problem.minTransferUnits)) return false;
     return (
       standalone(lane, cap) > lane.shipmentCost + problem.minBenefit ||
-      (to.minStock ?? 0) > curves.get(lane.to)!.arrivalStock
+      (to.minStock ?? 0) > curves.get(lane.to)!.arrivalStock ||
+      // A lane that does not pay may still be what brings a group to its floor.
+      (fairDestinations.has(lane.to) && gainLength(lane.to) > 0)
     );
   });
 
@@ -254,8 +419,7 @@ export function buildTransferProgram(
   for (const lane of lanes) inboundPacks.set(lane.to, (inboundPacks.get(lane.to) ?? 0) + laneCap(lane));
   const pinPacks = (id: string) =>
     Math.ceil(Math.max(0, (byId.get(id)!.minStock ?? 0) - curves.get(id)!.arrivalStock) / p);
-  const usefulPacks = (id: string) =>
-    Math.min(inboundPacks.get(id) ?? 0, curves.get(id)!.gainSlopes.length + pinPacks(id));
+  const usefulPacks = (id: string) => Math.min(inboundPacks.get(id) ?? 0, gainLength(id) + pinPacks(id));
 
   const lp = new LinearProgram('maximize');
   const laneColumns: TransferProgram['lanes'] = [];
@@ -303,6 +467,8 @@ export function buildTransferProgram(
   });
   const pinShortfalls: TransferProgram['pinShortfalls'] = [];
   const segments = new Map<string, { gain: Segment[]; loss: Segment[] }>();
+  // Per location, its gain and loss segment columns with the expected units each unit in them sells.
+  const salesTerms = new Map<string, [number, number][]>();
   // Column names use the location's position: ids may hold characters LP files do not allow.
   const position = new Map([...curves.keys()].map((id, i) => [id, i]));
   for (const [id, c] of curves) {
@@ -310,9 +476,18 @@ export function buildTransferProgram(
     const ins = inflow.get(id) ?? [];
     const outs = outflow.get(id) ?? [];
     const gain = compressSlopes(c.gainSlopes.slice(0, usefulPacks(id)), p, segmentLimit);
+    // A fairness destination's curve past what pays is merged on its own (its breaks by units
+    // sold, so a zero margin still gets pieces), and follows: the whole stays concave.
+    const tailPacks = fairDestinations.has(id) ? Math.max(0, usefulPacks(id) - c.gainSlopes.length) : 0;
+    const tailRates = c.sales?.gainRates.slice(c.gainSlopes.length, c.gainSlopes.length + tailPacks) ?? [];
+    const tail = compressSlopes(tailRates, p, segmentLimit);
+    const tailSlopes = averageOver(c.tailSlopes, tail, p);
+    gain.push(...tail.map((segment, j) => ({ slope: tailSlopes[j]!, width: segment.width })));
     const outPacks = outs.reduce((a, [col]) => a + lp.columns[col]!.upper, 0);
     const loss = compressSlopes(c.lossSlopes.slice(0, outPacks), p, segmentLimit);
     segments.set(id, { gain, loss });
+    const terms: [number, number][] = [];
+    salesTerms.set(id, terms);
     if (ins.length > 0) {
       const columns = gain.map((segment, j) =>
         lp.addColumn({
@@ -323,6 +498,10 @@ export function buildTransferProgram(
           kind: 'continuous',
         }),
       );
+      if (c.sales)
+        averageOver(c.sales.gainRates, gain, p).forEach((rate, j) => {
+          terms.push([columns[j]!, rate]);
+        });
       // Gain segments carry exactly what arrives (beyond the last segment units gain nothing).
       const spill = lp.addColumn({
         name: `gs${at}`,
@@ -386,6 +565,10 @@ export function buildTransferProgram(
           kind: 'continuous',
         }),
       );
+      if (c.sales)
+        averageOver(c.sales.lossRates, loss, p).forEach((rate, j) => {
+          terms.push([columns[j]!, -rate]);
+        });
       lp.addRow(
         `out${at}`,
         [
@@ -419,6 +602,25 @@ export function buildTransferProgram(
       );
     }
   }
+  // Each group whose floor can bind: its expected sales after the plan, on the program's own
+  // segments, plus what it falls short reach the floor. Rows and columns come last, so a
+  // problem without fairness builds the same program as before the floor existed.
+  const fairnessPenalty =
+    FAIRNESS_PENALTY_PER_MARGIN * problem.locations.reduce((a, l) => Math.max(a, l.unitMargin), 1);
+  const fairness: FairnessFloor[] = floors.map((f, i) => {
+    const { binds, ...floor } = f;
+    if (!binds || !enforceFairness) return { ...floor, column: null };
+    const column = lp.addColumn({
+      name: `fs${i}`,
+      cost: -fairnessPenalty,
+      lower: 0,
+      upper: Number.POSITIVE_INFINITY,
+      kind: 'continuous',
+    });
+    const terms = f.locations.flatMap((id) => salesTerms.get(id)!).filter(([, rate]) => rate !== 0);
+    lp.addRow(`fair${i}`, [...terms, [column, 1]], f.floor - f.salesBefore, Number.POSITIVE_INFINITY);
+    return { ...floor, column };
+  });
   return {
     lp,
     packSize: p,
@@ -428,15 +630,18 @@ export function buildTransferProgram(
       [...curves].map(([id, c]) => [
         id,
         {
-          gainSlopes: c.gainSlopes,
+          gainSlopes: fairDestinations.has(id) ? [...c.gainSlopes, ...c.tailSlopes] : c.gainSlopes,
           lossSlopes: c.lossSlopes,
           gainSegments: segments.get(id)!.gain,
           lossSegments: segments.get(id)!.loss,
           arrivalStock: c.arrivalStock,
           arrivalDemand: c.arrivalDemand,
+          sales: c.sales,
         },
       ]),
     ),
     pinShortfalls,
+    fairness,
+    fairnessPenalty,
   };
 }

@@ -1,7 +1,13 @@
 import type { Highs } from 'highs';
 import { loadHighs, type Solution, type SolveOptions, type SolveStatus, solveWith } from './highs.ts';
 import type { Column } from './linear-program.ts';
-import { buildTransferProgram, type TransferProblem, type TransferProgram } from './transfer.model.ts';
+import {
+  buildTransferProgram,
+  type FairnessGrouping,
+  PIN_PENALTY,
+  type TransferProblem,
+  type TransferProgram,
+} from './transfer.model.ts';
 
 /** One recommended transfer, with the numbers behind it. */
 export interface RecommendedTransfer {
@@ -36,7 +42,40 @@ export interface TransferPlan {
   intentCost: number;
   /** Pinned locations that could not be brought to their minimum, and by how much. */
   pinsShort: { location: string; units: number }[];
+  /** How each region and store group is served, when the problem has a fairness floor. */
+  fairness?: FairnessOutcome;
   seconds: number;
+}
+
+/** One region's or store group's expected demand and sales, before and after the plan. */
+export interface GroupServed {
+  kind: FairnessGrouping;
+  key: string;
+  locations: string[];
+  /** Expected demand over the horizon. */
+  demand: number;
+  /** Expected sales over the horizon at today's stock. */
+  salesBefore: number;
+  /** Expected sales after the plan's transfers (on the exact per-pack curves). */
+  salesAfter: number;
+  /** salesBefore / demand (1 when there is no demand). */
+  shareBefore: number;
+  /** salesAfter / demand (1 when there is no demand). */
+  shareAfter: number;
+  /** Expected units of sales below minimumShare x demand after the plan (0 when the floor is met). */
+  shortfall: number;
+}
+
+export interface FairnessOutcome {
+  minimumShare: number;
+  /** Regions first, then store groups, each by key. */
+  groups: GroupServed[];
+  /**
+   * What the floors cost in net benefit: the objective of the same program without their
+   * rows minus this plan's (both without penalties). 0 when no floor can bind or when pricing
+   * is off (`priceIntent: false`).
+   */
+  cost: number;
 }
 
 const money = (x: number) => x.toFixed(2);
@@ -66,6 +105,7 @@ export function planTransfersWith(
     bound: solution.bound,
     intentCost: 0,
     pinsShort: [],
+    ...(problem.fairness ? { fairness: fairnessOutcome(problem, program, new Map(), new Map()) } : {}),
     seconds: solution.seconds,
   };
   if (solution.status !== 'optimal' && solution.status !== 'time_limit') return plan;
@@ -119,17 +159,79 @@ export function planTransfersWith(
     const short = values[pin.column]!;
     if (short > 1e-6) plan.pinsShort.push({ location: pin.location, units: short });
   }
-  if ((options.priceIntent ?? true) && problem.locations.some((l) => l.frozen || (l.minStock ?? 0) > 0)) {
-    const free = solveTransferProgramWith(highs, buildTransferProgram(problem, { planner: false }), options);
-    if (free.status === 'optimal') {
-      const freePlan = free.objective;
-      // Compare like with like: the constrained objective without the pin penalties.
-      let penalties = 0;
-      for (const pin of program.pinShortfalls) penalties += 1e6 * values[pin.column]!;
-      plan.intentCost = Math.max(0, freePlan - (solution.objective + penalties));
-    }
-  }
+  if (plan.fairness) plan.fairness = fairnessOutcome(problem, program, into, outOf);
+  // Pricing intent and fairness: the same program re-solved without the pins and freezes, or
+  // without the floors' rows, against this plan (each priced with the other in place).
+  const price = options.priceIntent ?? true;
+  const costWithout = (
+    variant: { planner?: boolean; fairness?: boolean },
+    acceptTimeLimit: boolean,
+  ): number => {
+    const other = buildTransferProgram(problem, variant);
+    const free = solveTransferProgramWith(highs, other, options);
+    if (free.status !== 'optimal' && !(acceptTimeLimit && free.status === 'time_limit')) return 0;
+    return Math.max(
+      0,
+      unpenalised(other, free.objective, free.values) - unpenalised(program, solution.objective, values),
+    );
+  };
+  if (price && problem.locations.some((l) => l.frozen || (l.minStock ?? 0) > 0))
+    plan.intentCost = costWithout({ planner: false }, false);
+  // A time-limited re-solve still has a plan: the cost is then what its best plan shows.
+  if (price && plan.fairness && program.fairness.some((f) => f.column !== null))
+    plan.fairness.cost = costWithout({ fairness: false }, true);
   return plan;
+}
+
+/** The objective without the pin and fairness penalties: net benefit less the no-churn hurdles. */
+function unpenalised(program: TransferProgram, objective: number, values: ArrayLike<number>): number {
+  let penalties = 0;
+  for (const pin of program.pinShortfalls) penalties += PIN_PENALTY * values[pin.column]!;
+  for (const floor of program.fairness)
+    if (floor.column !== null) penalties += program.fairnessPenalty * values[floor.column]!;
+  return objective + penalties;
+}
+
+/**
+ * Each fairness group's expected sales before and after the plan, from the exact per-pack
+ * curves (the program's chords are never above them, so a floor the program meets is met).
+ */
+function fairnessOutcome(
+  problem: TransferProblem,
+  program: TransferProgram,
+  into: Map<string, number>,
+  outOf: Map<string, number>,
+): FairnessOutcome {
+  const minimumShare = problem.fairness!.minimumShare;
+  const p = problem.packSize;
+  const units = (rates: number[], moved: number) => {
+    let total = 0;
+    for (let j = 0; j < rates.length && j * p < moved; j++) total += rates[j]! * Math.min(p, moved - j * p);
+    return total;
+  };
+  const shareOf = (sales: number, demand: number) => (demand > 0 ? sales / demand : 1);
+  const groups = program.fairness.map((floor): GroupServed => {
+    let salesAfter = 0;
+    for (const id of floor.locations) {
+      const sales = program.curves.get(id)!.sales!;
+      salesAfter +=
+        sales.before + units(sales.gainRates, into.get(id) ?? 0) - units(sales.lossRates, outOf.get(id) ?? 0);
+    }
+    const short = floor.floor - salesAfter;
+    return {
+      kind: floor.kind,
+      key: floor.key,
+      locations: floor.locations,
+      demand: floor.demand,
+      salesBefore: floor.salesBefore,
+      salesAfter,
+      shareBefore: shareOf(floor.salesBefore, floor.demand),
+      shareAfter: shareOf(salesAfter, floor.demand),
+      // Sums of floating-point expected units: allow their rounding at the floor.
+      shortfall: short > 1e-9 * Math.max(1, floor.floor) ? short : 0,
+    };
+  });
+  return { minimumShare, groups, cost: 0 };
 }
 
 /** Default time for the MIP search after the heuristic, per SKU. */
@@ -168,6 +270,15 @@ export function solveTransferProgramWith(
     lp.variant((c) => ({ ...c, kind: 'continuous' })),
   );
   if (relaxed.status !== 'optimal' || program.lanes.length === 0) return solveWith(highs, lp, options);
+  const gap = options.mipGap ?? 1e-4;
+  // A fairness floor puts each expected unit short times its penalty in the objective, and an
+  // unreachable floor can make that dwarf the net benefit: a gap relative to the objective
+  // would then let the plan's net benefit stray far from the best. With floors, gaps are
+  // measured against the relaxation's net benefit (its objective without the penalties).
+  const netScale = program.fairness.some((f) => f.column !== null)
+    ? Math.max(1, Math.abs(unpenalised(program, relaxed.objective, relaxed.values)))
+    : null;
+  const tolerance = (objective: number) => gap * (netScale ?? Math.max(1, Math.abs(objective)));
   // Lanes into a pinned location stay free: switching one off could leave the pin short.
   const pinned = new Set(program.pinShortfalls.map((p) => p.location));
   const free = program.lanes.filter((l) => !pinned.has(l.lane.to));
@@ -206,11 +317,11 @@ export function solveTransferProgramWith(
   const scaled = solveWith(highs, lp.variant(fix), {
     mipGap: 1e-4,
     timeLimitSeconds: Math.max(10, 5 * (options.timeLimitSeconds ?? DEFAULT_SEARCH_SECONDS)),
+    ...(netScale === null ? {} : { mipAbsoluteGap: 1e-4 * netScale }),
   });
   const start: Solution | null = Number.isFinite(scaled.objective) ? scaled : null;
-  const gap = options.mipGap ?? 1e-4;
   // Already within the gap of the relaxation's bound: nothing left to search for.
-  if (start && relaxed.objective - start.objective <= gap * Math.max(1, Math.abs(start.objective)))
+  if (start && relaxed.objective - start.objective <= tolerance(start.objective))
     return {
       ...start,
       status: 'optimal',
@@ -219,17 +330,27 @@ export function solveTransferProgramWith(
     };
   const search = solveWith(highs, lp, {
     ...options,
+    ...(netScale === null ? {} : { mipAbsoluteGap: gap * netScale }),
     timeLimitSeconds: options.timeLimitSeconds ?? DEFAULT_SEARCH_SECONDS,
     ...(start ? { start: start.values } : {}),
   });
   const best =
     start && !(search.objective >= start.objective - 1e-9) ? { ...start, status: search.status } : search;
-  const bound = Math.min(relaxed.objective, Number.isFinite(search.bound) ? search.bound : relaxed.objective);
+  // Stopped by its time limit, HiGHS may report a dual bound no search has proved (seen: the
+  // start plan's own objective, which would claim it optimal). A bound within the stopping gap
+  // contradicts a time-limit stop; with floors it is not trusted. (Without floors it is used
+  // as before, to keep those plans unchanged.)
+  const searchBound =
+    netScale !== null &&
+    search.status === 'time_limit' &&
+    !(search.bound - search.objective > tolerance(search.objective))
+      ? Number.NaN
+      : search.bound;
+  const bound = Math.min(relaxed.objective, Number.isFinite(searchBound) ? searchBound : relaxed.objective);
   return {
     ...best,
     status:
-      best.status === 'time_limit' &&
-      bound - best.objective <= (options.mipGap ?? 1e-4) * Math.max(1, Math.abs(best.objective))
+      best.status === 'time_limit' && bound - best.objective <= tolerance(best.objective)
         ? 'optimal'
         : best.status,
     bound,
@@ -263,5 +384,31 @@ function validate(problem: TransferProblem): void {
       fail(`lane ${lane.from} > ${lane.to} names a location not in the problem`);
     if (!(lane.unitCost >= 0) || !(lane.shipmentCost >= 0) || !(lane.leadTimeDays >= 0))
       fail(`lane ${lane.from} > ${lane.to}: costs and lead time must be >= 0`);
+  }
+  for (const l of problem.locations)
+    for (const kind of ['region', 'storeGroup'] as const) {
+      const key = l[kind];
+      if (key !== undefined && (typeof key !== 'string' || key.trim() === ''))
+        fail(`location ${l.id}: ${kind} ${JSON.stringify(key)} must be a non-empty string`);
+    }
+  const fairness = problem.fairness;
+  if (fairness) {
+    if (!(fairness.minimumShare >= 0 && fairness.minimumShare <= 1))
+      fail(`fairness minimum share ${fairness.minimumShare} is not in [0, 1]`);
+    const kinds = fairness.groupBy ?? ['region', 'storeGroup'];
+    if (kinds.length === 0) fail('fairness groupBy is empty: give region, storeGroup or both');
+    for (const kind of kinds)
+      if (kind !== 'region' && kind !== 'storeGroup')
+        fail(`fairness groupBy ${JSON.stringify(kind)} is not region or storeGroup`);
+    if (new Set(kinds).size !== kinds.length)
+      fail(`fairness groupBy ${kinds.join(', ')} names a grouping twice`);
+    // A floor over groups no location belongs to would silently do nothing.
+    const carried = (kind: FairnessGrouping) => problem.locations.some((l) => l[kind] !== undefined);
+    const missing = kinds.filter((kind) => !carried(kind));
+    if (fairness.groupBy ? missing.length > 0 : missing.length === kinds.length)
+      fail(
+        `fairness is by ${kinds.join(' and ')}, but no location has a ${missing.join(' or a ')}: ` +
+          'give each destination its region or store group',
+      );
   }
 }
