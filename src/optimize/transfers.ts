@@ -338,12 +338,9 @@ export function solveTransferProgramWith(
     start && !(search.objective >= start.objective - 1e-9) ? { ...start, status: search.status } : search;
   // Stopped by its time limit, HiGHS may report a dual bound no search has proved (seen: the
   // start plan's own objective, which would claim it optimal). A bound within the stopping gap
-  // contradicts a time-limit stop; with floors it is not trusted. (Without floors it is used
-  // as before, to keep those plans unchanged.)
+  // contradicts a time-limit stop, so it is not trusted: the relaxation's bound stands.
   const searchBound =
-    netScale !== null &&
-    search.status === 'time_limit' &&
-    !(search.bound - search.objective > tolerance(search.objective))
+    search.status === 'time_limit' && !(search.bound - search.objective > tolerance(search.objective))
       ? Number.NaN
       : search.bound;
   const bound = Math.min(relaxed.objective, Number.isFinite(searchBound) ? searchBound : relaxed.objective);
