@@ -47,11 +47,10 @@ export async function solve(lp: LinearProgram, options: SolveOptions = {}): Prom
   return solveWith(await loadHighs(), lp, options);
 }
 
-export function solveWith(highs: Highs, lp: LinearProgram, options: SolveOptions = {}): Solution {
-  const started = performance.now();
+/** A HiGHS model of the program (the caller disposes of it). */
+function createModel(highs: Highs, lp: LinearProgram, integer: boolean) {
   const n = lp.columns.length;
   const m = lp.rows.length;
-  if (n === 0) return { status: 'optimal', objective: 0, bound: 0, values: new Float64Array(0), seconds: 0 };
   // Rows are built row by row; HiGHS takes columns: count, then fill (CSC).
   const counts = new Int32Array(n + 1);
   for (const row of lp.rows) for (const j of row.columns) counts[j + 1]!++;
@@ -71,8 +70,7 @@ export function solveWith(highs: Highs, lp: LinearProgram, options: SolveOptions
   const infinity = highs.infinity;
   const bound = (x: number) =>
     x === Number.POSITIVE_INFINITY ? infinity : x === Number.NEGATIVE_INFINITY ? -infinity : x;
-  const integer = lp.columns.some((c) => c.kind !== 'continuous');
-  const model = highs.createModel({
+  return highs.createModel({
     numCols: n,
     numRows: m,
     sense:
@@ -97,6 +95,78 @@ export function solveWith(highs: Highs, lp: LinearProgram, options: SolveOptions
         }
       : {}),
   });
+}
+
+type HighsModel = ReturnType<typeof createModel>;
+
+function statusOf(highs: Highs, model: HighsModel): SolveStatus {
+  const code = model.getModelStatus();
+  const s = highs.constants.modelStatus;
+  return code === s.optimal
+    ? 'optimal'
+    : code === s.infeasible
+      ? 'infeasible'
+      : code === s.unbounded || code === s.unboundedOrInfeasible
+        ? 'unbounded'
+        : code === s.timeLimit || code === s.iterationLimit || code === s.interrupted
+          ? 'time_limit'
+          : 'error';
+}
+
+/**
+ * The linear relaxation of a program held in one HiGHS model across solves: after a change
+ * of costs or bounds, simplex starts from the last basis instead of from scratch (a few
+ * times faster for the small changes of a heuristic's rounds). Dispose of it when done.
+ */
+export class RelaxationModel {
+  private readonly model: HighsModel;
+  private readonly n: number;
+
+  constructor(
+    private readonly highs: Highs,
+    lp: LinearProgram,
+  ) {
+    this.n = lp.columns.length;
+    this.model = createModel(highs, lp, false);
+    this.model.options.set({ output_flag: false });
+  }
+
+  setCosts(costs: ArrayLike<number>): void {
+    this.model.changeColsCost({ kind: 'range', from: 0, to: this.n - 1 }, Float64Array.from(costs));
+  }
+
+  /** Bounds of the given columns (increasing indices). */
+  setBounds(columns: Int32Array, lower: Float64Array, upper: Float64Array): void {
+    if (columns.length > 0) this.model.changeColsBounds({ kind: 'set', indices: columns }, lower, upper);
+  }
+
+  run(): Solution {
+    const started = performance.now();
+    if (this.n === 0)
+      return { status: 'optimal', objective: 0, bound: 0, values: new Float64Array(0), seconds: 0 };
+    this.model.run();
+    const status = statusOf(this.highs, this.model);
+    const objective = status === 'optimal' ? this.model.getObjectiveValue() : Number.NaN;
+    return {
+      status,
+      objective,
+      bound: objective,
+      values: Float64Array.from(this.model.getSolution().colValue),
+      seconds: (performance.now() - started) / 1000,
+    };
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+export function solveWith(highs: Highs, lp: LinearProgram, options: SolveOptions = {}): Solution {
+  const started = performance.now();
+  const n = lp.columns.length;
+  if (n === 0) return { status: 'optimal', objective: 0, bound: 0, values: new Float64Array(0), seconds: 0 };
+  const integer = lp.columns.some((c) => c.kind !== 'continuous');
+  const model = createModel(highs, lp, integer);
   try {
     model.options.set({
       output_flag: false,
@@ -107,18 +177,7 @@ export function solveWith(highs: Highs, lp: LinearProgram, options: SolveOptions
     });
     if (integer && options.start) model.setSolution({ colValue: Float64Array.from(options.start) });
     model.run();
-    const code = model.getModelStatus();
-    const s = highs.constants.modelStatus;
-    const status: SolveStatus =
-      code === s.optimal
-        ? 'optimal'
-        : code === s.infeasible
-          ? 'infeasible'
-          : code === s.unbounded || code === s.unboundedOrInfeasible
-            ? 'unbounded'
-            : code === s.timeLimit || code === s.iterationLimit || code === s.interrupted
-              ? 'time_limit'
-              : 'error';
+    const status = statusOf(highs, model);
     const solution = model.getSolution().colValue;
     const objective =
       status === 'optimal' || status === 'time_limit' ? model.getObjectiveValue() : Number.NaN;

@@ -1,5 +1,12 @@
 import type { Highs } from 'highs';
-import { loadHighs, type Solution, type SolveOptions, type SolveStatus, solveWith } from './highs.ts';
+import {
+  loadHighs,
+  RelaxationModel,
+  type Solution,
+  type SolveOptions,
+  type SolveStatus,
+  solveWith,
+} from './highs.ts';
 import type { Column } from './linear-program.ts';
 import {
   buildTransferProgram,
@@ -265,66 +272,43 @@ export function solveTransferProgramWith(
 ): Solution {
   const started = performance.now();
   const lp = program.lp;
-  const relaxed = solveWith(
+  if (program.lanes.length === 0) return solveWith(highs, lp, options);
+  // One model of the relaxation serves every round below: each re-solve starts from the
+  // last basis (a few times faster than from scratch on a thousand stores).
+  const model = new RelaxationModel(
     highs,
     lp.variant((c) => ({ ...c, kind: 'continuous' })),
   );
-  if (relaxed.status !== 'optimal' || program.lanes.length === 0) return solveWith(highs, lp, options);
+  let relaxed: Solution;
+  let scaled: Solution;
+  try {
+    relaxed = model.run();
+    if (relaxed.status !== 'optimal') return solveWith(highs, lp, options);
+    scaled = slopeScaling(highs, program, model, relaxed, options);
+  } finally {
+    model.dispose();
+  }
   const gap = options.mipGap ?? 1e-4;
   // A fairness floor puts each expected unit short times its penalty in the objective, and an
   // unreachable floor can make that dwarf the net benefit: a gap relative to the objective
   // would then let the plan's net benefit stray far from the best. With floors, gaps are
   // measured against the relaxation's net benefit (its objective without the penalties).
-  const netScale = program.fairness.some((f) => f.column !== null)
-    ? Math.max(1, Math.abs(unpenalised(program, relaxed.objective, relaxed.values)))
-    : null;
+  const netScale = netScaleOf(program, relaxed);
   const tolerance = (objective: number) => gap * (netScale ?? Math.max(1, Math.abs(objective)));
-  // Lanes into a pinned location stay free: switching one off could leave the pin short.
-  const pinned = new Set(program.pinShortfalls.map((p) => p.location));
-  const free = program.lanes.filter((l) => !pinned.has(l.lane.to));
-  // Slope scaling (Kim and Pardalos): the fixed charges are spread over the units each lane
-  // carried in the previous round, and the relaxation re-solved, until the lanes in use settle;
-  // the lanes that carry something are switched on, the rest off.
-  const on = new Set<number>();
-  const off = new Set<number>();
-  const fix = (c: Column, j: number): Column =>
-    on.has(j) ? { ...c, lower: 1, upper: 1 } : off.has(j) ? { ...c, lower: 0, upper: 0 } : c;
-  const fixedCharge = new Map(free.map((l) => [l.packs, -lp.columns[l.used]!.cost]));
-  const usedCols = new Set(free.map((l) => l.used));
-  let flows = new Map(free.map((l) => [l.packs, relaxed.values[l.packs]!]));
-  let last = '';
-  for (let round = 0; round < SCALING_ROUNDS; round++) {
-    const next = solveWith(
-      highs,
-      lp.variant((c, j) => {
-        if (usedCols.has(j)) return { ...c, cost: 0, kind: 'continuous' };
-        const charge = fixedCharge.get(j);
-        if (charge === undefined) return { ...c, kind: 'continuous' };
-        const x = flows.get(j)!;
-        return { ...c, cost: c.cost - charge / Math.max(x, 1e-3), kind: 'continuous' };
-      }),
-    );
-    if (next.status !== 'optimal') break;
-    flows = new Map(free.map((l) => [l.packs, next.values[l.packs]!]));
-    const pattern = free.map((l) => (next.values[l.packs]! > 1e-6 ? '1' : '0')).join('');
-    if (pattern === last) break;
-    last = pattern;
-  }
-  for (const l of free) if (flows.get(l.packs)! > 1e-6) on.add(l.used);
-  for (const l of free) if (!on.has(l.used)) off.add(l.used);
-  // With the lanes fixed this is nearly a network flow and solves fast; the generous limit
-  // only guards a loaded machine, where a plan must still come out.
-  const scaled = solveWith(highs, lp.variant(fix), {
-    mipGap: 1e-4,
-    timeLimitSeconds: Math.max(10, 5 * (options.timeLimitSeconds ?? DEFAULT_SEARCH_SECONDS)),
-    ...(netScale === null ? {} : { mipAbsoluteGap: 1e-4 * netScale }),
-  });
   const start: Solution | null = Number.isFinite(scaled.objective) ? scaled : null;
   // Already within the gap of the relaxation's bound: nothing left to search for.
   if (start && relaxed.objective - start.objective <= tolerance(start.objective))
     return {
       ...start,
       status: 'optimal',
+      bound: relaxed.objective,
+      seconds: (performance.now() - started) / 1000,
+    };
+  // No search asked for: the heuristic's plan, with the relaxation's bound.
+  if (start && options.timeLimitSeconds === 0)
+    return {
+      ...start,
+      status: 'time_limit',
       bound: relaxed.objective,
       seconds: (performance.now() - started) / 1000,
     };
@@ -353,6 +337,75 @@ export function solveTransferProgramWith(
     bound,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+const netScaleOf = (program: TransferProgram, relaxed: Solution): number | null =>
+  program.fairness.some((f) => f.column !== null)
+    ? Math.max(1, Math.abs(unpenalised(program, relaxed.objective, relaxed.values)))
+    : null;
+
+/**
+ * Slope scaling (Kim and Pardalos): the fixed charges are spread over the units each lane
+ * carried in the previous round, and the relaxation re-solved, until the lanes in use settle;
+ * the lanes that carry something are switched on, the rest off, and the program left (whole
+ * packs on fixed lanes) is solved. With the lanes fixed it is nearly a network flow: its
+ * relaxation is usually integral already, and then no branch and bound is needed.
+ */
+function slopeScaling(
+  highs: Highs,
+  program: TransferProgram,
+  model: RelaxationModel,
+  relaxed: Solution,
+  options: SolveOptions,
+): Solution {
+  const lp = program.lp;
+  // Lanes into a pinned location stay free: switching one off could leave the pin short.
+  const pinned = new Set(program.pinShortfalls.map((p) => p.location));
+  const free = program.lanes.filter((l) => !pinned.has(l.lane.to));
+  const fixedCharge = new Map(free.map((l) => [l.packs, -lp.columns[l.used]!.cost]));
+  const usedCols = new Set(free.map((l) => l.used));
+  let flows = new Map(free.map((l) => [l.packs, relaxed.values[l.packs]!]));
+  let last = '';
+  for (let round = 0; round < SCALING_ROUNDS; round++) {
+    model.setCosts(
+      lp.columns.map((c, j) => {
+        if (usedCols.has(j)) return 0;
+        const charge = fixedCharge.get(j);
+        return charge === undefined ? c.cost : c.cost - charge / Math.max(flows.get(j)!, 1e-3);
+      }),
+    );
+    const next = model.run();
+    if (next.status !== 'optimal') break;
+    flows = new Map(free.map((l) => [l.packs, next.values[l.packs]!]));
+    const pattern = free.map((l) => (next.values[l.packs]! > 1e-6 ? '1' : '0')).join('');
+    if (pattern === last) break;
+    last = pattern;
+  }
+  const on = new Set<number>();
+  for (const l of free) if (flows.get(l.packs)! > 1e-6) on.add(l.used);
+  const fixed = Int32Array.from([...usedCols].sort((a, b) => a - b));
+  const level = Float64Array.from(fixed, (j) => (on.has(j) ? 1 : 0));
+  model.setCosts(lp.columns.map((c) => c.cost));
+  model.setBounds(fixed, level, level);
+  const flow = model.run();
+  if (flow.status === 'optimal' && integral(lp.columns, flow.values)) return flow;
+  const fix = (c: Column, j: number): Column =>
+    usedCols.has(j) ? { ...c, lower: on.has(j) ? 1 : 0, upper: on.has(j) ? 1 : 0 } : c;
+  // The generous limit only guards a loaded machine, where a plan must still come out.
+  const netScale = netScaleOf(program, relaxed);
+  return solveWith(highs, lp.variant(fix), {
+    mipGap: 1e-4,
+    timeLimitSeconds: Math.max(10, 5 * (options.timeLimitSeconds ?? DEFAULT_SEARCH_SECONDS)),
+    ...(netScale === null ? {} : { mipAbsoluteGap: 1e-4 * netScale }),
+  });
+}
+
+/** Every integer column at a whole value (within HiGHS's feasibility tolerance). */
+function integral(columns: Column[], values: Float64Array): boolean {
+  for (let j = 0; j < columns.length; j++)
+    if (columns[j]!.kind !== 'continuous' && Math.abs(values[j]! - Math.round(values[j]!)) > 1e-7)
+      return false;
+  return true;
 }
 
 function validate(problem: TransferProblem): void {
