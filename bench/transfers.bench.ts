@@ -6,11 +6,13 @@
  * against CBC's bound (a certified upper limit on the gap).
  *
  *   npm run bench:transfers -- [--locations 1000] [--skus 5000] [--stores 500] [--check 20]
- *                              [--search 1] [--reference-seconds 300]
+ *                              [--search 1] [--budget 120] [--reference-seconds 300]
  *
  * 1. One SKU across --locations stores (plus 2 DCs), stock scattered at random against
  *    demand (15% of stores empty, 15% with 3 to 5 times their demand): a stress case.
- * 2. A network run: --skus SKUs x --stores stores, one problem per SKU on worker threads,
+ * 2. A network run: --skus SKUs x --stores stores, one problem per SKU on worker threads:
+ *    the heuristic for every SKU, then --search seconds of branch and bound for the SKUs
+ *    furthest from their bound until --budget seconds (wall clock) are spent;
  *    after a regional surprise (most SKUs' stock matches demand; for 85% of them demand in
  *    one area of the map runs at 2 to 3 times plan); --check of them (spread over the run)
  *    are re-solved by CBC.
@@ -39,6 +41,7 @@ const { values } = parseArgs({
     stores: { type: 'string' },
     check: { type: 'string' },
     search: { type: 'string' },
+    budget: { type: 'string' },
     'reference-seconds': { type: 'string' },
   },
 });
@@ -48,6 +51,8 @@ const STORES = Number(values.stores ?? 500);
 const CHECK = Number(values.check ?? 20);
 /** invex's MIP search time per SKU after its heuristic (seconds). */
 const SEARCH = Number(values.search ?? 1);
+/** Wall-clock seconds of search across the network run, spent on the SKUs furthest from their bound. */
+const BUDGET = Number(values.budget ?? 120);
 /** The reference solver's time limit per instance (seconds). */
 const REFERENCE_SECONDS = Number(values['reference-seconds'] ?? 300);
 const dir = join(tmpdir(), 'invex-bench-transfers');
@@ -247,7 +252,12 @@ function compare(ours: { objective: number; bound: number }, ref: Reference): st
   );
   const workers = defaultWorkers();
   const started = performance.now();
-  const plans = await planNetwork(problems, { workers, priceIntent: false, timeLimitSeconds: SEARCH });
+  const plans = await planNetwork(problems, {
+    workers,
+    priceIntent: false,
+    timeLimitSeconds: SEARCH,
+    searchBudgetSeconds: BUDGET,
+  });
   const seconds = (performance.now() - started) / 1000;
   const transfers = plans.reduce((a, p) => a + p.transfers.length, 0);
   const objective = plans.reduce((a, p) => a + p.objective, 0);
@@ -255,7 +265,8 @@ function compare(ours: { objective: number; bound: number }, ref: Reference): st
   const notOptimal = plans.filter((p) => p.status !== 'optimal').length;
   const slowest = Math.max(...plans.map((p) => p.seconds));
   console.log(
-    `network: ${SKUS} SKUs x ${STORES} stores + 2 DCs (${g.lanes.length} lanes), ${workers} worker threads: ${fixed(seconds, 1)} s ` +
+    `network: ${SKUS} SKUs x ${STORES} stores + 2 DCs (${g.lanes.length} lanes), ${workers} worker threads, ` +
+      `search budget ${BUDGET} s: ${fixed(seconds, 1)} s ` +
       `(${fixed((1000 * seconds) / SKUS, 1)} ms a SKU), ${transfers} transfers, net benefit ${fixed(objective)}, ` +
       `proven gap ${pct(gapOf(objective, bound))}; not proven within 0.01%: ${notOptimal} SKUs; slowest SKU ${fixed(slowest, 3)} s`,
   );
