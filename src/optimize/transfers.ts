@@ -284,7 +284,11 @@ export function solveTransferProgramWith(
   try {
     relaxed = model.run();
     if (relaxed.status !== 'optimal') return solveWith(highs, lp, options);
-    scaled = slopeScaling(highs, program, model, relaxed, options);
+    const bound = relaxed.objective;
+    const scale = netScaleOf(program, relaxed);
+    const within = (plan: Solution) =>
+      bound - plan.objective <= (options.mipGap ?? 1e-4) * (scale ?? Math.max(1, Math.abs(plan.objective)));
+    scaled = slopeScaling(highs, program, model, relaxed, options, within);
   } finally {
     model.dispose();
   }
@@ -357,6 +361,7 @@ function slopeScaling(
   model: RelaxationModel,
   relaxed: Solution,
   options: SolveOptions,
+  good: (plan: Solution) => boolean,
 ): Solution {
   const lp = program.lp;
   // Lanes into a pinned location stay free: switching one off could leave the pin short.
@@ -364,40 +369,56 @@ function slopeScaling(
   const free = program.lanes.filter((l) => !pinned.has(l.lane.to));
   const fixedCharge = new Map(free.map((l) => [l.packs, -lp.columns[l.used]!.cost]));
   const usedCols = new Set(free.map((l) => l.used));
-  let flows = new Map(free.map((l) => [l.packs, relaxed.values[l.packs]!]));
-  let last = '';
-  for (let round = 0; round < SCALING_ROUNDS; round++) {
-    model.setCosts(
-      lp.columns.map((c, j) => {
-        if (usedCols.has(j)) return 0;
-        const charge = fixedCharge.get(j);
-        return charge === undefined ? c.cost : c.cost - charge / Math.max(flows.get(j)!, 1e-3);
-      }),
-    );
-    const next = model.run();
-    if (next.status !== 'optimal') break;
-    flows = new Map(free.map((l) => [l.packs, next.values[l.packs]!]));
-    const pattern = free.map((l) => (next.values[l.packs]! > 1e-6 ? '1' : '0')).join('');
-    if (pattern === last) break;
-    last = pattern;
-  }
-  const on = new Set<number>();
-  for (const l of free) if (flows.get(l.packs)! > 1e-6) on.add(l.used);
   const fixed = Int32Array.from([...usedCols].sort((a, b) => a - b));
-  const level = Float64Array.from(fixed, (j) => (on.has(j) ? 1 : 0));
-  model.setCosts(lp.columns.map((c) => c.cost));
-  model.setBounds(fixed, level, level);
-  const flow = model.run();
-  if (flow.status === 'optimal' && integral(lp.columns, flow.values)) return flow;
-  const fix = (c: Column, j: number): Column =>
-    usedCols.has(j) ? { ...c, lower: on.has(j) ? 1 : 0, upper: on.has(j) ? 1 : 0 } : c;
-  // The generous limit only guards a loaded machine, where a plan must still come out.
   const netScale = netScaleOf(program, relaxed);
-  return solveWith(highs, lp.variant(fix), {
-    mipGap: 1e-4,
-    timeLimitSeconds: Math.max(10, 5 * (options.timeLimitSeconds ?? DEFAULT_SEARCH_SECONDS)),
-    ...(netScale === null ? {} : { mipAbsoluteGap: 1e-4 * netScale }),
-  });
+  const fromStart = (start: Map<number, number>): Solution => {
+    let flows = start;
+    let last = '';
+    for (let round = 0; round < SCALING_ROUNDS; round++) {
+      model.setCosts(
+        lp.columns.map((c, j) => {
+          if (usedCols.has(j)) return 0;
+          const charge = fixedCharge.get(j);
+          return charge === undefined ? c.cost : c.cost - charge / Math.max(flows.get(j)!, 1e-3);
+        }),
+      );
+      const next = model.run();
+      if (next.status !== 'optimal') break;
+      flows = new Map(free.map((l) => [l.packs, next.values[l.packs]!]));
+      const pattern = free.map((l) => (next.values[l.packs]! > 1e-6 ? '1' : '0')).join('');
+      if (pattern === last) break;
+      last = pattern;
+    }
+    const on = new Set<number>();
+    for (const l of free) if (flows.get(l.packs)! > 1e-6) on.add(l.used);
+    const level = Float64Array.from(fixed, (j) => (on.has(j) ? 1 : 0));
+    model.setCosts(lp.columns.map((c) => c.cost));
+    model.setBounds(fixed, level, level);
+    const flow = model.run();
+    // Free the lanes again for the next start.
+    model.setBounds(
+      fixed,
+      Float64Array.from(fixed, (j) => lp.columns[j]!.lower),
+      Float64Array.from(fixed, (j) => Math.min(1, lp.columns[j]!.upper)),
+    );
+    if (flow.status === 'optimal' && integral(lp.columns, flow.values)) return flow;
+    const fix = (c: Column, j: number): Column =>
+      usedCols.has(j) ? { ...c, lower: on.has(j) ? 1 : 0, upper: on.has(j) ? 1 : 0 } : c;
+    // The generous limit only guards a loaded machine, where a plan must still come out.
+    return solveWith(highs, lp.variant(fix), {
+      mipGap: 1e-4,
+      timeLimitSeconds: Math.max(10, 5 * (options.timeLimitSeconds ?? DEFAULT_SEARCH_SECONDS)),
+      ...(netScale === null ? {} : { mipAbsoluteGap: 1e-4 * netScale }),
+    });
+  };
+  // Two starts: the relaxation's flows (the charges spread thin where it spread flow), and
+  // each lane's full capacity (the charges spread as thin as a lane allows, which favours
+  // few, full lanes). Neither wins everywhere: on the regional bench SKUs the second adds
+  // about 0.2% of net benefit, most on the SKUs where the first converged to many small lanes.
+  const first = fromStart(new Map(free.map((l) => [l.packs, relaxed.values[l.packs]!])));
+  if (Number.isFinite(first.objective) && good(first)) return first;
+  const second = fromStart(new Map(free.map((l) => [l.packs, lp.columns[l.packs]!.upper])));
+  return !Number.isFinite(first.objective) || second.objective > first.objective ? second : first;
 }
 
 /** Every integer column at a whole value (within HiGHS's feasibility tolerance). */
