@@ -36,6 +36,14 @@ export const LABEL_TYPES: Record<LabelType, { primary: ExceptionType; accepts: E
   promotion_stockout: { primary: 'promotion_stockout_risk', accepts: ['promotion_stockout_risk'] },
 };
 
+/**
+ * The types the twin's ground truth can score: those the exception engine raises from the
+ * log. `forecast_drift` is raised by the forecast registry against a model version's own
+ * backtest (src/forecast/drift.ts), not by the engine, and no twin fault is a drifting
+ * model; an evaluation neither lists it nor counts one as a false exception.
+ */
+export const SCORED_TYPES: readonly ExceptionType[] = EXCEPTION_TYPES.filter((t) => t !== 'forecast_drift');
+
 /** Phantom inventory on SKUs selling at least this many units a day has a 48-hour target. */
 export const FAST_MOVER_DAILY_UNITS = 1;
 
@@ -133,7 +141,7 @@ const f1Of = (p: number | null, r: number | null) =>
  * GRACE_HOURS after it ends. An exception matching no label is a false one.
  */
 export function scoreDetections(
-  exceptions: RaisedException[],
+  raised: RaisedException[],
   labels: FaultLabel[],
   context: {
     scenario: string;
@@ -148,6 +156,7 @@ export function scoreDetections(
     dailySales?: (location: string, sku: string, before: number) => number | null;
   },
 ): EvalReport {
+  const exceptions = raised.filter((e) => SCORED_TYPES.includes(e.type));
   const matchedBy = new Map<string, RaisedException[]>();
   const isTrue = new Set<string>();
   for (const label of labels) {
@@ -157,7 +166,7 @@ export function scoreDetections(
   }
   const firstHit = (l: FaultLabel) =>
     Math.max(0, (Math.min(...matchedBy.get(l.id)!.map((e) => e.raisedAt)) - Date.parse(l.start)) / HOUR);
-  const types: TypeScore[] = EXCEPTION_TYPES.map((type) => {
+  const types: TypeScore[] = SCORED_TYPES.map((type) => {
     const own = labels.filter((l) => LABEL_TYPES[l.type]?.primary === type);
     const detected = own.filter((l) => (matchedBy.get(l.id) ?? []).length > 0);
     const raised = exceptions.filter((e) => e.type === type);

@@ -123,6 +123,15 @@ export async function getException(db: Queryable, id: string): Promise<Exception
   return rows[0] ? fromRow(rows[0]) : undefined;
 }
 
+/** The open exception of a key, if there is one (at most one: a unique index). */
+export async function findOpenException(db: Queryable, key: string): Promise<ExceptionRecord | undefined> {
+  const { rows } = await db.query<Row>(
+    `select ${COLUMNS} from exceptions where key = $1 and status = 'open'`,
+    [key],
+  );
+  return rows[0] ? fromRow(rows[0]) : undefined;
+}
+
 export interface Checkpoint {
   events: number;
   anomalies: number;

@@ -22,6 +22,7 @@ export const EXCEPTION_TYPES = [
   'data_glitch',
   'supplier_lead_time_slip',
   'short_pick_pattern',
+  'forecast_drift',
 ] as const;
 export type ExceptionType = (typeof EXCEPTION_TYPES)[number];
 
@@ -47,6 +48,7 @@ export const ACTION_KINDS = [
   'inspect_returns',
   'review_forecast',
   'annotate_demand',
+  'refit_forecast',
 ] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 

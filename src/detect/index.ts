@@ -15,16 +15,22 @@ export {
 export {
   type ExceptionFilter,
   type ExceptionSort,
+  findOpenException,
   getException,
   listExceptions,
   readRecordConfidence,
+  saveExceptions,
 } from './exception.repository.ts';
 export {
   ACTION_KINDS,
+  bandOf,
   EXCEPTION_TYPES,
   type ExceptionRecord,
   type ExceptionType,
+  impactOf,
   PRIORITY_BANDS,
+  priorityOf,
+  type RecommendedAction,
   ROOT_CAUSES,
 } from './exception.ts';
 export { masterSnapshot } from './master.ts';

@@ -1,5 +1,6 @@
 export { DemandTracker, type DemandTrackerOptions, type DemandTrackerShape } from './demand-tracker.ts';
-export { type InvexPlannerOptions, invexPolicy } from './twin-planner.ts';
+export { ReturnsTracker, type ReturnsTrackerOptions, type ReturnsTrackerShape } from './returns-tracker.ts';
+export { type InvexPlannerOptions, invexPolicy, netQuantile } from './twin-planner.ts';
 export {
   MAX_WHAT_IF_CELL_DAYS,
   prepareWhatIf,

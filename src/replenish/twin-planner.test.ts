@@ -33,6 +33,36 @@ describe('the invex planner in the closed loop', () => {
     expect(balanced(on) && balanced(off)).toBe(true);
   });
 
+  it('counts returns only once it has four weeks of them to fit, and only when asked', async () => {
+    // Each day's store reorder points and order-up-to levels, summed.
+    const plans = async (countReturns: boolean) => {
+      const levels: number[] = [];
+      const policy = await invexPolicy(small, { redistribute: false, countReturns });
+      const kpis = playScenario(small, 3, (net) => {
+        const planner = policy(net);
+        return {
+          name: planner.name,
+          plan(view) {
+            planner.plan(view);
+            let sum = 0;
+            for (const store of net.stores)
+              for (let s = 0; s < view.nSkus; s++)
+                sum += view.reorderPoint[store * view.nSkus + s]! + view.orderUpTo[store * view.nSkus + s]!;
+            levels.push(sum);
+          },
+          allocate: planner.allocate?.bind(planner),
+        };
+      });
+      return { levels, kpis };
+    };
+    const off = await plans(false);
+    const on = await plans(true);
+    expect(balanced(on.kpis) && balanced(off.kpis)).toBe(true);
+    // The first fit comes after 28 days of history: until then the plans are the same.
+    expect(on.levels.slice(0, 27)).toEqual(off.levels.slice(0, 27));
+    expect(on.levels[27]).toBeLessThan(off.levels[27]!);
+  });
+
   it('plans on the records alone when they are wrong (phantom shelves), keeping every unit accounted for', async () => {
     const s = loadScenario('quiet');
     const faulty = scenarioSchema.parse({

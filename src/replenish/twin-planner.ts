@@ -3,6 +3,7 @@ import { negativeBinomialQuantile, normalQuantile } from '../forecast/index.ts';
 import { loadHighs, planTransfersWith, type TransferLane, type TransferLocation } from '../optimize/index.ts';
 import type { Planner, PlannerView, Scenario, TwinNetwork } from '../twin/index.ts';
 import { DemandTracker } from './demand-tracker.ts';
+import { ReturnsTracker } from './returns-tracker.ts';
 
 /**
  * invex's replenishment in the twin's closed loop: forecasts learned from recorded sales,
@@ -30,6 +31,11 @@ export interface InvexPlannerOptions {
   transferDeliveryCost?: number;
   /** No-churn hurdle per transfer (default 5). */
   minTransferBenefit?: number;
+  /**
+   * Count customer returns expected back to sale within a store's protection interval
+   * (default off: on peak-season seed 1 it saved 0.3% of total cost and lost 2.3% more units).
+   */
+  countReturns?: boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -46,6 +52,7 @@ export async function invexPolicy(
 class InvexPlanner implements Planner {
   readonly name = 'invex' as const;
   private readonly tracker: DemandTracker;
+  private readonly returns: ReturnsTracker;
   private readonly skus: number;
   private readonly startMs: number;
   /** Protection-interval demand and its variance per cell, refreshed each day. */
@@ -78,6 +85,13 @@ class InvexPlanner implements Planner {
       prior,
     });
     this.horizonMean = new Float64Array(locations * this.skus);
+    this.returns = new ReturnsTracker({
+      locations,
+      skus: this.skus,
+      category: Int32Array.from(net.skus, (s) => s.category),
+      categories: net.categories.length,
+      stores: net.stores,
+    });
   }
 
   private weekday(day: number): number {
@@ -143,6 +157,8 @@ class InvexPlanner implements Planner {
       (l, s) => this.lift(l, s, view.day),
       (l, s) => view.recordedSellable[l * skus + s]! <= 0,
     );
+    const countReturns = this.options.countReturns ?? false;
+    if (countReturns) this.returns.observe(view.day, view.sold, view.returned, view.restocked);
     this.shortToday.length = 0;
     const storeLead = this.options.storeLeadDays ?? 2;
     const cycle = this.options.storeCycleDays ?? 1;
@@ -155,13 +171,32 @@ class InvexPlanner implements Planner {
         const c = store * skus + s;
         const [mean, variance, cycleMean] = this.demandOver(view, store, s, storeLead + 1, cycle);
         this.horizonMean[c] = mean;
+        // Returns inspection puts back to sale on a day serve demand from the next: those of
+        // the transit days fall in the protection interval, the next ones in the cycle.
+        let back = 0;
+        let backInCycle = 0;
+        if (countReturns && this.returns.ready) {
+          const ahead = this.returns.sellableAhead(
+            store,
+            s,
+            storeLead + cycle,
+            (h) =>
+              this.tracker.rate(store, s, this.weekday(view.day + h), h) * this.lift(store, s, view.day + h),
+          );
+          for (let h = 0; h < storeLead + cycle; h++)
+            if (h < storeLead) back += ahead[h]!;
+            else backInCycle += ahead[h]!;
+        }
         // At least one typical sale day on the shelf: a lumpy item's customer takes several.
         const rop = Math.max(
-          quantile(this.storeService, mean, variance),
+          netQuantile(this.storeService, mean, variance, back),
           Math.ceil(this.tracker.saleSize(s)),
         );
         view.reorderPoint[c] = rop;
-        view.orderUpTo[c] = Math.max(rop + 1, rop + Math.ceil(cycleMean - mean));
+        view.orderUpTo[c] = Math.max(rop + 1, rop + Math.ceil(cycleMean - mean - backInCycle));
+        // The DC plans on its stores' demand, returns not netted: netting them (the stores'
+        // orders are smaller by what comes back to sale) lost 4.6% more units on peak-season
+        // seed 1 for 1.8% less total cost; the DC's cover through the ramp-up grew thinner.
         dcDaily[dc * skus + s] = dcDaily[dc * skus + s]! + mean / (storeLead + 1);
         dcVariance[dc * skus + s] = dcVariance[dc * skus + s]! + variance / (storeLead + 1);
       }
@@ -288,6 +323,46 @@ class InvexPlanner implements Planner {
     }
     return moves;
   }
+}
+
+/**
+ * The smallest stock x with P(D - R <= x) >= level, for demand D (negative binomial of this
+ * mean and variance) net of returns back to sale R (Poisson, mean `back`, independent of D):
+ * the reorder point when expected returns count in the inventory position. With no returns
+ * it is the demand quantile.
+ */
+export function netQuantile(level: number, mean: number, variance: number, back: number): number {
+  const top = quantile(level, mean, variance);
+  if (back <= 1e-9 || top <= 0) return top;
+  const size = variance > mean * (1 + 1e-9) ? (mean * mean) / (variance - mean) : Number.POSITIVE_INFINITY;
+  const poisson = !Number.isFinite(size);
+  // P(D <= d) for d = 0..top, by the pmf recursion of the negative binomial (or Poisson).
+  const cdf = new Float64Array(top + 1);
+  const success = poisson ? 0 : size / (size + mean);
+  let pmf = poisson ? Math.exp(-mean) : Math.exp(size * Math.log(success));
+  if (pmf === 0) return top; // far in the body: the returns' few units change nothing measurable
+  let acc = pmf;
+  cdf[0] = acc;
+  for (let d = 1; d <= top; d++) {
+    pmf *= poisson ? mean / d : ((d - 1 + size) / d) * (1 - success);
+    acc += pmf;
+    cdf[d] = acc;
+  }
+  const covered = (x: number) => {
+    // sum over r of P(R = r) P(D <= x + r); from `top` on, P(D <= top) stands in (a lower bound).
+    let p = 0;
+    let pr = Math.exp(-back);
+    let mass = 0;
+    for (let r = 0; x + r < top && r < 200; r++) {
+      p += pr * (x + r >= 0 ? cdf[x + r]! : 0);
+      mass += pr;
+      pr *= back / (r + 1);
+    }
+    return p + (1 - mass) * cdf[top]!;
+  };
+  let x = top;
+  while (x > 0 && covered(x - 1) >= level) x--;
+  return x;
 }
 
 /** The smallest stock whose probability of covering demand of this mean and variance is >= level. */

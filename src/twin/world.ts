@@ -117,6 +117,10 @@ export interface PlannerView {
   nSkus: number;
   /** Units each cell (location x SKU, see cell()) sold or shipped today, as recorded. */
   sold: Int32Array;
+  /** Units customers returned to each cell today, awaiting inspection (recorded `return` events). */
+  returned: Int32Array;
+  /** Units inspection put back to sale in each cell today (recorded `return_disposition`, sellable). */
+  restocked: Int32Array;
   recordedSellable: Int32Array;
   recordedInbound: Int32Array;
   /** Per cell; the planner sets them, the twin orders by them (s, S). */
@@ -230,6 +234,8 @@ export class World {
   private readonly planner: Planner | undefined;
   private readonly deliveredToday: Uint8Array;
   private readonly soldToday: Int32Array;
+  private readonly returnedToday: Int32Array;
+  private readonly restockedToday: Int32Array;
   private readonly leadTimesSeen: { supplier: number; days: number }[] = [];
   private readonly reorderPoint: Int32Array;
   private readonly orderUpTo: Int32Array;
@@ -285,6 +291,8 @@ export class World {
     this.pausedListing = new Uint8Array(cells);
     this.deliveredToday = new Uint8Array(net.locations.length);
     this.soldToday = new Int32Array(cells);
+    this.returnedToday = new Int32Array(cells);
+    this.restockedToday = new Int32Array(cells);
 
     this.reorderPoint = new Int32Array(cells);
     this.orderUpTo = new Int32Array(cells);
@@ -555,6 +563,8 @@ export class World {
   /** Simulates one day and hands the events that have reached invex by its end to the sink. */
   step(day: number, sink: TwinSink): void {
     this.soldToday.fill(0);
+    this.returnedToday.fill(0);
+    this.restockedToday.fill(0);
     this.announcePromotions(day);
     this.morningCounts(day);
     this.nightlySnapshots(day);
@@ -1220,6 +1230,7 @@ export class World {
       const occurred = this.at(day, r.store, 10) + Math.floor(random() * 8 * HOUR);
       if (r.stage === 'return') {
         this.pending[c] = this.pending[c]! + r.qty;
+        this.returnedToday[c] = this.returnedToday[c]! + r.qty;
         this.flows.returned += r.qty;
         const returnEventId = this.emit(occurred, 60_000, {
           type: 'return',
@@ -1248,6 +1259,7 @@ export class World {
         else {
           this.sellable[c] = this.sellable[c]! + r.qty;
           this.recordedSellable[c] = this.recordedSellable[c]! + r.qty;
+          this.restockedToday[c] = this.restockedToday[c]! + r.qty;
         }
         this.emit(occurred, 60_000, {
           type: 'return_disposition',
@@ -1651,6 +1663,8 @@ export class World {
       net: this.net,
       nSkus: this.nSkus,
       sold: this.soldToday,
+      returned: this.returnedToday,
+      restocked: this.restockedToday,
       recordedSellable: this.recordedSellable,
       recordedInbound: this.recordedInbound,
       reorderPoint: this.reorderPoint,

@@ -6,7 +6,11 @@ import {
   type DatasetName,
   defaultWorkers,
   evaluateForecast,
+  evaluateReturns,
   type ForecastEvalReport,
+  RETURNS_METHODS,
+  type ReturnsAccuracy,
+  type ReturnsEvalReport,
   sharedDataDir,
   workerRunner,
 } from '../../forecast/index.ts';
@@ -85,6 +89,66 @@ export function forecastTable(r: ForecastEvalReport): string {
   return lines.join('\n');
 }
 
+const RETURNS_LABELS = {
+  time_series: 'time series',
+  lag_model: 'lag model',
+  lag_model_fitted_profile: 'lag, no refs',
+  lag_model_known_sales: 'lag, known sales',
+  true_rate: 'true rate',
+} as const;
+
+export function returnsTable(r: ReturnsEvalReport): string {
+  const cell = (a: ReturnsAccuracy) =>
+    `${a.wape === null ? '    -' : a.wape.toFixed(3)} ${a.bias === null ? '     -' : `${a.bias >= 0 ? '+' : ''}${(a.bias * 100).toFixed(1)}%`.padStart(6)}`.padStart(
+      17,
+    );
+  const header = `${'category x channel'.padEnd(24)} ${'actual'.padStart(7)} ${RETURNS_METHODS.map((m) => RETURNS_LABELS[m].padStart(17)).join('')}`;
+  const lines = [
+    `${r.scenario} seed ${r.seed}: fitted on ${r.days - r.horizon} days, returns forecast for the ${r.horizon} days from ${r.origin}; WAPE and bias per method (${r.seconds.toFixed(0)} s)`,
+    '',
+    header,
+  ];
+  const silent: string[] = [];
+  for (const row of r.rows) {
+    if (row.actual === 0 && Object.values(row.methods).every((m) => m.forecast < 0.5)) {
+      silent.push(`${row.category}/${row.channel}`);
+      continue;
+    }
+    lines.push(
+      `${`${row.category} / ${row.channel}`.padEnd(24)} ${String(row.actual).padStart(7)} ${RETURNS_METHODS.map((m) => cell(row.methods[m])).join('')}`,
+    );
+  }
+  const total = r.rows.reduce((a, row) => a + row.actual, 0);
+  lines.push(
+    `${'all, per category x ch.'.padEnd(24)} ${String(total).padStart(7)} ${RETURNS_METHODS.map((m) => cell(r.overall[m])).join('')}`,
+  );
+  lines.push(
+    `${'all, per location'.padEnd(24)} ${String(total).padStart(7)} ${RETURNS_METHODS.map((m) => cell(r.locations[m])).join('')}`,
+  );
+  lines.push(
+    `${'back to sale'.padEnd(24)} ${String(r.sellable.actual).padStart(7)} ${''.padStart(17)}${RETURNS_METHODS.filter(
+      (m) => m !== 'time_series',
+    )
+      .map((m) => cell(r.sellable[m as Exclude<typeof m, 'time_series'>]))
+      .join('')}`,
+  );
+  if (silent.length > 0) lines.push('', `no returns, none forecast: ${silent.join(', ')}`);
+  const cover = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
+  lines.push(
+    '',
+    `10%-90% intervals per location-day cover: lag model ${cover(r.interval_coverage.lag_model)}, time series ${cover(r.interval_coverage.time_series)}`,
+    '',
+    `${'fitted (lag model)'.padEnd(24)} ${'rate'.padStart(8)} ${'twin'.padStart(8)} ${'lag d'.padStart(6)} ${'sellable'.padStart(8)} ${'delay d'.padStart(7)} ${'NB size'.padStart(8)}`,
+  );
+  for (const f of r.fit) {
+    if (f.returns === 0) continue;
+    lines.push(
+      `${`${f.category} / ${f.channel}`.padEnd(24)} ${f.rate.toFixed(4).padStart(8)} ${(f.true_rate === null ? '-' : f.true_rate.toFixed(4)).padStart(8)} ${f.mean_lag_days.toFixed(2).padStart(6)} ${`${(f.sellable_share * 100).toFixed(1)}%`.padStart(8)} ${f.mean_delay_days.toFixed(2).padStart(7)} ${(f.dispersion === null ? 'Poisson' : f.dispersion.toFixed(1)).padStart(8)}`,
+    );
+  }
+  return lines.join('\n');
+}
+
 export function registerEval(program: Command): void {
   const evaluate = program.command('eval').description('Measure invex against ground truth');
   evaluate
@@ -120,6 +184,20 @@ export function registerEval(program: Command): void {
         );
       },
     );
+  evaluate
+    .command('returns')
+    .description(
+      "Forecast a twin scenario's customer returns for its last 28 days from the days before: the distributed-lag model of sales next to a time series of returns and the twin's true rate, WAPE and bias per category x channel",
+    )
+    .option('--scenario <name>', 'shipped scenario name or a scenario file', 'demo')
+    .option('--seed <n>', 'random seed', '1')
+    .option('--json', 'print the report as JSON')
+    .action(async (options: { scenario: string; seed: string; json?: boolean }) => {
+      const report = await evaluateReturns(loadScenario(options.scenario), seedOption(options.seed));
+      process.stdout.write(
+        options.json ? `${JSON.stringify(report, null, 2)}\n` : `${returnsTable(report)}\n`,
+      );
+    });
   evaluate
     .command('forecast')
     .description(
