@@ -17,9 +17,11 @@ import { errorHandler, problem } from './problem.ts';
 import { deadLetterRoutes } from './routes/dead-letters.routes.ts';
 import { eventRoutes } from './routes/events.routes.ts';
 import { exceptionRoutes } from './routes/exceptions.routes.ts';
+import { forecastRoutes } from './routes/forecasts.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { lineageRoutes } from './routes/lineage.routes.ts';
 import { masterRoutes } from './routes/master.routes.ts';
+import { planRoutes } from './routes/plans.routes.ts';
 import { stockRoutes } from './routes/stock.routes.ts';
 import { tokenRoutes } from './routes/tokens.routes.ts';
 import { whatIfRoutes } from './routes/what-ifs.routes.ts';
@@ -111,6 +113,8 @@ export async function buildServer(deps: ServerDeps, logger: boolean | object = f
   await app.register(masterRoutes(deps));
   await app.register(tokenRoutes(deps));
   await app.register(exceptionRoutes(deps));
+  await app.register(planRoutes(deps));
+  await app.register(forecastRoutes(deps));
   // What-ifs run on a worker thread, one at a time, from a queue kept in the database.
   const whatIfs = new WhatIfRunner(deps.db, deps.whatIfs);
   app.addHook('onReady', () => whatIfs.start());

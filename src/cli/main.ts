@@ -5,8 +5,10 @@ import { registerDemo } from './commands/demo.command.ts';
 import { registerDlq } from './commands/dlq.command.ts';
 import { registerEval } from './commands/eval.command.ts';
 import { registerDetect, registerExceptions } from './commands/exceptions.command.ts';
+import { registerForecast } from './commands/forecast.command.ts';
 import { registerIngest } from './commands/ingest.command.ts';
 import { registerMaster } from './commands/master.command.ts';
+import { registerPlan } from './commands/plan.command.ts';
 import { registerScenario } from './commands/scenario.command.ts';
 import { registerSchema } from './commands/schema.command.ts';
 import { registerServe } from './commands/serve.command.ts';
@@ -40,6 +42,8 @@ export function buildProgram(): Command {
   registerExceptions(program);
   registerDetect(program);
   registerEval(program);
+  registerPlan(program);
+  registerForecast(program);
   return program;
 }
 

@@ -2,6 +2,7 @@ import { InvexError } from '../core/errors.ts';
 import type { DetectionStats, ExceptionRecord } from '../detect/index.ts';
 import type { IngestResult } from '../ingest/index.ts';
 import type { StockPicture } from '../ledger/index.ts';
+import type { PlanIntent, PlanResult } from '../plan/index.ts';
 
 /** The CLI's way through a running invex server's API, used when that server holds the data directory. */
 export class RemoteClient {
@@ -86,5 +87,32 @@ export class RemoteClient {
 
   replay(body: { ids?: string[]; reason?: string }): Promise<IngestResult & { replayed: number }> {
     return this.request('POST', '/v1/dead-letters/replay', JSON.stringify(body));
+  }
+
+  plan<T>(kind: string, body: unknown): Promise<PlanResult<T>> {
+    return this.request('POST', `/v1/plans/${kind}`, JSON.stringify(body));
+  }
+
+  async planIntents(filter: {
+    kind?: string | undefined;
+    sku?: string | undefined;
+    location?: string | undefined;
+    includeRevoked?: boolean;
+    limit: number;
+  }): Promise<PlanIntent[]> {
+    const query = new URLSearchParams({
+      limit: String(filter.limit),
+      include_revoked: String(filter.includeRevoked ?? false),
+    });
+    for (const key of ['kind', 'sku', 'location'] as const) if (filter[key]) query.set(key, filter[key]!);
+    return (await this.request<{ items: PlanIntent[] }>('GET', `/v1/plan-intents?${query}`)).items;
+  }
+
+  createPlanIntent(body: unknown): Promise<PlanIntent> {
+    return this.request('POST', '/v1/plan-intents', JSON.stringify(body));
+  }
+
+  revokePlanIntent(id: string): Promise<PlanIntent> {
+    return this.request('DELETE', `/v1/plan-intents/${encodeURIComponent(id)}`);
   }
 }
