@@ -29,6 +29,7 @@ import {
   type ForecastModelRecord,
   type ForecastVersionRecord,
   findActiveForecasts,
+  findActiveSeries,
   getModel,
   getVersion,
   getVersionByNumber,
@@ -399,6 +400,19 @@ export interface ForecastView {
   periods: string[];
   mean: number[];
   quantiles: Record<string, number[]>;
+}
+
+/**
+ * A model's active version and its daily forecasts for many cells at once, for planning:
+ * null when the model has no active version or it is not at daily grain.
+ */
+export async function activeDailyForecasts(
+  db: Queryable,
+  cells: { skus: readonly string[]; locations: readonly string[] },
+  model: string = DEFAULT_MODEL,
+): Promise<{ version: ForecastVersionRecord; rows: SeriesForecastRow[] } | null> {
+  const found = await findActiveSeries(db, model, cells.skus, cells.locations);
+  return found && found.version.grain === 'day' ? found : null;
 }
 
 /** The active versions' forecasts for a SKU at a location (every model that covers it). */

@@ -39,6 +39,7 @@ export {
 } from './drift.ts';
 export { evaluateForecast, type ForecastEvalReport } from './eval.ts';
 export {
+  activeDailyForecasts,
   annotateDemand,
   checkDrift,
   DEFAULT_MODEL,

@@ -365,6 +365,30 @@ export async function findActiveForecasts(
   return out;
 }
 
+/**
+ * The active version of a model and its forecasts for the SKUs at the locations asked for
+ * (null when the model has no active version).
+ */
+export async function findActiveSeries(
+  db: Queryable,
+  model: string,
+  skus: readonly string[],
+  locations: readonly string[],
+): Promise<{ version: ForecastVersionRecord; rows: SeriesForecastRow[] } | null> {
+  const { rows: active } = await db.query<{ id: string }>(
+    `select id from forecast_versions where model = $1 and status = 'active'`,
+    [model],
+  );
+  if (active.length === 0) return null;
+  const version = (await getVersion(db, active[0]!.id))!;
+  const { rows } = await db.query<SeriesRow>(
+    `select sku, location, channel, category, region, demand_class, method, mean, quantiles
+     from forecast_series where version_id = $1 and sku = any($2::text[]) and location = any($3::text[])`,
+    [version.id, [...skus], [...locations]],
+  );
+  return { version, rows: rows.map(seriesFromRow) };
+}
+
 /** Unit margin (price minus cost, at least 0) per SKU. */
 export async function loadUnitMargins(db: Queryable, skus: string[]): Promise<Map<string, number>> {
   const { rows } = await db.query<{ sku: string; margin: number }>(

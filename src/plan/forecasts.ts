@@ -1,5 +1,11 @@
 import type { Queryable } from '../db/index.ts';
-import { autoForecast, loadDemandHistory, workerRunner } from '../forecast/index.ts';
+import {
+  activeDailyForecasts,
+  autoForecast,
+  DEFAULT_MODEL,
+  loadDemandHistory,
+  workerRunner,
+} from '../forecast/index.ts';
 import { type ChannelForecast, channelKey, dayNumber, dayText } from './plan.model.ts';
 
 type BatchRunner = NonNullable<Parameters<typeof autoForecast>[2]>;
@@ -16,6 +22,11 @@ export interface ForecastOptions {
   historyDays: number;
   /** How the fits run (default: worker threads for large batches, inline for small ones). */
   runner?: BatchRunner;
+  /**
+   * The forecast model whose active version serves the cells it covers (default `default`);
+   * `null` fits every cell afresh.
+   */
+  model?: string | null;
 }
 
 export interface CellForecasts {
@@ -33,8 +44,10 @@ export interface CellForecasts {
  * (per demand class, rolling-origin backtest) over the plan's horizon. A cell without a
  * sale in the window is forecast at zero (method `no_sales`).
  *
- * This is the one seam between planning and forecasting: when the forecast model
- * registry has an active version, it plugs in here and `model_version` names it.
+ * This is the one seam between planning and forecasting. When the forecast model (by
+ * default `default`) has an active daily version whose horizon covers the plan's days for
+ * a cell, that forecast is used as promoted, and `model_version` names the version; only
+ * the cells it does not cover are fitted here (`model_version` null).
  */
 export async function forecastsFor(
   db: Queryable,
@@ -55,12 +68,14 @@ export async function forecastsFor(
       skus: [...new Set(cells.map((c) => c.sku))],
       locations: [...new Set(cells.map((c) => c.location))],
     });
+    const served = await registryForecasts(db, cells, wanted, horizon, options);
+    for (const [key, f] of served) forecasts.set(key, f);
     const inputs = [];
     for (const s of series) {
       const key = channelKey(s.sku, s.location, s.channel);
       if (!wanted.has(key)) continue;
       history.set(key, s.y);
-      inputs.push({ id: key, y: s.y, start: s.startIndex, group: s.location });
+      if (!served.has(key)) inputs.push({ id: key, y: s.y, start: s.startIndex, group: s.location });
     }
     if (inputs.length > 0) {
       const result = await autoForecast(
@@ -93,4 +108,41 @@ export async function forecastsFor(
     });
   }
   return { forecasts, history, historyFrom: from, historyTo: to };
+}
+
+/** The cells the model's active daily version covers over the plan's days, as it forecast them. */
+async function registryForecasts(
+  db: Queryable,
+  cells: readonly ForecastCell[],
+  wanted: Set<string>,
+  horizon: number,
+  options: ForecastOptions,
+): Promise<Map<string, ChannelForecast>> {
+  const out = new Map<string, ChannelForecast>();
+  if (options.model === null) return out;
+  const active = await activeDailyForecasts(
+    db,
+    { skus: [...new Set(cells.map((c) => c.sku))], locations: [...new Set(cells.map((c) => c.location))] },
+    options.model ?? DEFAULT_MODEL,
+  );
+  if (!active) return out;
+  const { version, rows } = active;
+  const offset = dayNumber(options.asOf) - dayNumber(version.forecast_start);
+  if (offset < 0) return out;
+  const dispersion = new Map(
+    version.selection.map((s) => [s.demand_class, s.dispersion ?? Number.POSITIVE_INFINITY]),
+  );
+  for (const row of rows) {
+    const key = channelKey(row.sku, row.location, row.channel);
+    if (!wanted.has(key) || offset + horizon > row.mean.length) continue;
+    out.set(key, {
+      sku: row.sku,
+      location: row.location,
+      channel: row.channel,
+      daily: row.mean.slice(offset, offset + horizon).map((v) => Math.max(0, v)),
+      dispersion: dispersion.get(row.demand_class) ?? Number.POSITIVE_INFINITY,
+      forecast: { method: row.method, demand_class: row.demand_class, model_version: version.id },
+    });
+  }
+  return out;
 }

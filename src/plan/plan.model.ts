@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvexError } from '../core/errors.ts';
 import { describeIssues } from '../core/validation.ts';
+import { modelNameSchema } from '../forecast/index.ts';
 
 /**
  * What a plan runs over and how: the scope (which SKU x location cells), the common
@@ -63,6 +64,12 @@ const common = {
       'the plan date (forecast origin); default: the day of the latest event in the log. Stock is always the current picture',
     ),
   limit: z.number().int().min(1).max(MAX_PLAN_LIMIT).default(500).describe('most recommendations returned'),
+  forecast_model: modelNameSchema
+    .nullable()
+    .optional()
+    .describe(
+      'forecast model whose active version serves the cells it covers (default: default); null fits every cell afresh. Each recommendation records the version it used',
+    ),
 };
 
 const perKind = <T extends z.ZodType>(value: T) =>

@@ -342,3 +342,36 @@ describe('allocation plan', () => {
     }
   });
 });
+
+describe('forecasts from the model registry', () => {
+  it('serves the cells the active version covers as promoted, records its version, and fits the rest', async () => {
+    const { fitModel, promoteVersion } = await import('../forecast/index.ts');
+    const version = await fitModel(db, {
+      model: 'plans-test',
+      config: { horizon: 60, windows: 1, scope: { skus: ['TEE-1'] } },
+      from: '2026-01-01',
+      to: '2026-02-25',
+      actor: 'test',
+    });
+    await promoteVersion(db, version.id, 'test');
+    const request = (extra: Record<string, unknown>) =>
+      parsePlanRequest('reorder', {
+        scope: { skus: ['TEE-1', 'COAT-1'], locations: ['P1', 'P2'] },
+        as_of: AS_OF,
+        forecast_model: 'plans-test',
+        ...extra,
+      });
+    const plan = await reorderPlan(deps, request({}));
+    const tee = plan.recommendations.find((r) => r.sku === 'TEE-1' && r.location === 'P1')!;
+    expect(tee.forecast.model_version).toBe(version.id);
+    expect(tee.daily_demand).toBeCloseTo(5, 0);
+    // COAT-1 is outside the model's scope: fitted at plan time.
+    const coat = plan.recommendations.find((r) => r.sku === 'COAT-1' && r.location === 'P2')!;
+    expect(coat.forecast.model_version).toBeNull();
+    // Asked not to use the registry, or past the version's horizon: fitted afresh.
+    const fresh = await reorderPlan(deps, request({ forecast_model: null }));
+    expect(fresh.recommendations.every((r) => r.forecast.model_version === null)).toBe(true);
+    const late = await reorderPlan(deps, request({ as_of: '2026-04-20' }));
+    expect(late.recommendations.every((r) => r.forecast.model_version === null)).toBe(true);
+  });
+});

@@ -87,6 +87,7 @@ interface Common {
   history_days: number;
   as_of?: string | undefined;
   limit: number;
+  forecast_model?: string | null | undefined;
 }
 
 interface Loaded {
@@ -159,6 +160,7 @@ async function loadInputs(
   const forecasts = await forecastsFor(db, forecastCells, horizon, {
     asOf,
     historyDays: request.history_days,
+    ...(request.forecast_model !== undefined ? { model: request.forecast_model } : {}),
     ...(deps.forecastRunner ? { runner: deps.forecastRunner } : {}),
   });
   const channels = (sku: string, location: string) =>

@@ -49,6 +49,7 @@ interface ScopeFlags {
   horizon?: number;
   history?: number;
   asOf?: string;
+  forecastModel?: string;
   limit?: number;
   json?: boolean;
 }
@@ -62,6 +63,10 @@ function withScope(command: Command): Command {
     .option('--horizon <days>', 'forecast horizon in days (1-91)', whole('--horizon'))
     .option('--history <days>', 'days of sales history to fit on (28-730, default 182)', whole('--history'))
     .option('--as-of <date>', 'plan date YYYY-MM-DD (default: the day of the latest event)')
+    .option(
+      '--forecast-model <name>',
+      "forecast model whose active version serves the cells it covers (default: default; 'none' fits every cell afresh)",
+    )
     .option('--limit <n>', 'most recommendations (default 500)', whole('--limit'))
     .option('--json', 'print the recommendations as a JSON array');
 }
@@ -77,6 +82,9 @@ function common(flags: ScopeFlags): Record<string, unknown> {
     ...(flags.horizon !== undefined ? { horizon_days: flags.horizon } : {}),
     ...(flags.history !== undefined ? { history_days: flags.history } : {}),
     ...(flags.asOf !== undefined ? { as_of: flags.asOf } : {}),
+    ...(flags.forecastModel !== undefined
+      ? { forecast_model: flags.forecastModel === 'none' ? null : flags.forecastModel }
+      : {}),
     ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
   };
 }
