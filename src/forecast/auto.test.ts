@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { poisson as draw, createRandom as rng } from '../twin/index.ts';
-import { autoForecast, type SeriesInput } from './auto.ts';
+import { autoForecast, type SeriesInput, selectionSample } from './auto.ts';
 import { workerRunner } from './batch.ts';
+import { DEMAND_CLASSES } from './demand-class.ts';
 
 const poisson = (mean: number, u: () => number) => draw(u, mean);
 
@@ -91,5 +93,40 @@ describe('automatic forecasting', () => {
     );
     expect([...result.forecasts[0]!.mean]).toEqual([0, 0, 0]);
     expect([...result.forecasts[1]!.mean]).toEqual([0, 0, 0]);
+  });
+});
+
+describe('the selection sample', () => {
+  it('scores every series of a class up to the cap, and the cap spread over the class beyond it', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...DEMAND_CLASSES), { maxLength: 300 }),
+        fc.integer({ min: 1, max: 60 }),
+        (classes, cap) => {
+          const chosen = selectionSample(classes, cap);
+          for (const cls of DEMAND_CLASSES) {
+            const members = classes.flatMap((c, i) => (c === cls ? [i] : []));
+            const picked = members.filter((i) => chosen[i]);
+            expect(picked).toHaveLength(Math.min(members.length, cap));
+            // Spread: no stretch of the class longer than its share between picks.
+            if (picked.length > 1) {
+              const positions = picked.map((i) => members.indexOf(i));
+              const widest = Math.max(...positions.slice(1).map((p, k) => p - positions[k]!));
+              expect(widest).toBeLessThanOrEqual(Math.ceil(members.length / picked.length));
+            }
+          }
+        },
+      ),
+    );
+  });
+
+  it('chooses the same method per class from a sample as from every series', async () => {
+    const series = weeklySeries(120, 200, 11);
+    const all = await autoForecast(series, { horizon: 14, period: 7 });
+    const sampled = await autoForecast(series, { horizon: 14, period: 7, selectionSample: 40 });
+    expect(sampled.selection.map((s) => [s.demandClass, s.method])).toEqual(
+      all.selection.map((s) => [s.demandClass, s.method]),
+    );
+    expect(sampled.forecasts).toHaveLength(120);
   });
 });

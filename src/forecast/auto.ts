@@ -63,6 +63,32 @@ export interface AutoOptions {
   calibrate?: boolean;
   /** Quantile levels to return (default 0.1, 0.5, 0.9). */
   quantiles?: readonly number[];
+  /**
+   * Most series per demand class the backtest scores (default 2,000): the choice is per
+   * class, and a few thousand series settle it; beyond that a spread sample is scored, and
+   * every series still gets its class's method fitted on its own history.
+   */
+  selectionSample?: number;
+}
+
+/** Default of AutoOptions.selectionSample. */
+export const SELECTION_SAMPLE = 2000;
+
+/** Which series the backtest scores: all of a class up to `cap`, else `cap` spread evenly over it. */
+export function selectionSample(classes: readonly DemandClass[], cap: number): boolean[] {
+  const byClass = new Map<DemandClass, number[]>();
+  classes.forEach((c, i) => {
+    const list = byClass.get(c) ?? [];
+    list.push(i);
+    byClass.set(c, list);
+  });
+  const chosen = new Array<boolean>(classes.length).fill(false);
+  for (const list of byClass.values()) {
+    const n = list.length;
+    const take = Math.min(n, Math.max(1, Math.floor(cap)));
+    for (let k = 0; k < take; k++) chosen[list[Math.floor((k * n) / take)]!] = true;
+  }
+  return chosen;
 }
 
 export interface SeriesForecast {
@@ -330,6 +356,10 @@ export async function autoForecast(
   const settings = seasonalSettings(options);
   const prepared = series.map(prepare);
   const groups = prepared.map((p) => p.input.group);
+  const scored = selectionSample(
+    prepared.map((p) => p.demandClass),
+    options.selectionSample ?? SELECTION_SAMPLE,
+  );
 
   // 1. Backtest every method on each window, pooled per demand class.
   const minimum = Math.max(2 * options.period + 2, 8);
@@ -345,6 +375,7 @@ export async function autoForecast(
       settings,
     );
     for (const { t, i } of live) {
+      if (!scored[i]) continue;
       const y = prepared[i]!.y;
       jobs.push({ index: i, task: t, actual: y.subarray(y.length - cut, y.length - cut + horizon) });
     }

@@ -15,6 +15,7 @@ export {
   type ClassSelection,
   METHODS,
   type MethodName,
+  SELECTION_SAMPLE,
   type SeriesForecast,
   type SeriesInput,
 } from './auto.ts';
