@@ -31,6 +31,19 @@ beforeAll(async () => {
     sale('2026-03-03T12:00:00Z', 1, { sku: 'COAT-1' }),
     // A receipt is not demand.
     { ...sale('2026-03-03T12:00:00Z', 50), type: 'receipt', source: 'wms' },
+    // Online orders: reservations (then pick and shipment, no sale).
+    {
+      ...sale('2026-03-04T15:00:00Z', 2, { sku: 'COAT-1', location: 'S3', channel: 'ecommerce' }),
+      type: 'reservation',
+      source: 'oms',
+    },
+    {
+      ...sale('2026-03-05T15:00:00Z', 1, { sku: 'COAT-1', location: 'S3', channel: 'ecommerce' }),
+      type: 'reservation',
+      source: 'oms',
+    },
+    // A store-channel reservation (click and collect) is not counted: its sale at the till is.
+    { ...sale('2026-03-06T15:00:00Z', 9, { channel: 'store' }), type: 'reservation', source: 'oms' },
   ];
   const result = await ingestRecords(
     db,
@@ -46,13 +59,22 @@ describe('demand history from the event log', () => {
     const series = await loadDemandHistory(db, { from: '2026-03-01', to: '2026-03-09' });
     expect(series.map((s) => [s.sku, s.location, s.channel])).toEqual([
       ['COAT-1', 'S1', 'store'],
+      ['COAT-1', 'S3', 'ecommerce'],
       ['TEE-1', 'S1', 'store'],
       ['TEE-1', 'S3', 'ecommerce'],
     ]);
-    const tee = series[1]!;
+    const tee = series[2]!;
     expect(tee).toMatchObject({ category: 'tops', region: 'north', grain: 'day', start: '2026-03-01' });
     expect(tee.y).toEqual([2, 5, 0, 0, 0, 0, 0, 0, 5]);
     expect(tee.startIndex).toBe(Date.parse('2026-03-01T00:00:00Z') / 86_400_000);
+  });
+
+  it('counts online demand as orders placed, store demand as sales, each unit once', async () => {
+    const series = await loadDemandHistory(db, { from: '2026-03-01', to: '2026-03-09', locations: ['S3'] });
+    // S3 (Chicago, UTC-6): 15:00Z is 09:00 local, the same day. COAT-1 online has orders: they count.
+    expect(series.find((s) => s.sku === 'COAT-1')!.y).toEqual([0, 0, 0, 2, 1, 0, 0, 0, 0]);
+    // TEE-1 online has no reservation in the range: its sales stand in.
+    expect(series.find((s) => s.sku === 'TEE-1')!.y).toEqual([0, 0, 3, 0, 0, 0, 0, 0, 0]);
   });
 
   it('keeps only the days in range, in local time', async () => {
@@ -85,14 +107,16 @@ describe('demand history from the event log', () => {
 
   it('filters by channel, category and region', async () => {
     const range = { from: '2026-03-01', to: '2026-03-09' };
-    expect(
-      (await loadDemandHistory(db, { ...range, channels: ['ecommerce'] })).map((s) => s.location),
-    ).toEqual(['S3']);
-    expect((await loadDemandHistory(db, { ...range, categories: ['outerwear'] })).map((s) => s.sku)).toEqual([
+    expect((await loadDemandHistory(db, { ...range, channels: ['ecommerce'] })).map((s) => s.sku)).toEqual([
       'COAT-1',
+      'TEE-1',
     ]);
-    expect((await loadDemandHistory(db, { ...range, regions: ['south'] })).map((s) => s.location)).toEqual([
-      'S3',
+    expect(
+      (await loadDemandHistory(db, { ...range, categories: ['outerwear'] })).map((s) => s.location),
+    ).toEqual(['S1', 'S3']);
+    expect((await loadDemandHistory(db, { ...range, regions: ['south'] })).map((s) => s.sku)).toEqual([
+      'COAT-1',
+      'TEE-1',
     ]);
   });
 

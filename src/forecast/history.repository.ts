@@ -2,10 +2,17 @@ import { InvexError } from '../core/errors.ts';
 import type { Queryable } from '../db/index.ts';
 
 /**
- * Demand history from the event log: units sold per SKU x location x channel per local
+ * Demand history from the event log: units demanded per SKU x location x channel per local
  * day (the location's own calendar day) or per ISO week (Monday to Sunday), dense from
  * `from` to `to` with zeros where nothing sold. The log is the source of truth, so a
  * history read twice over the same period gives the same series.
+ *
+ * What counts as demand: at the store channel, `sale` events (the till). On the other
+ * channels (ecommerce, marketplace), orders: `reservation` events, the units promised to
+ * orders when they were placed (an online order reaches a DC or a ship-from-store site as a
+ * reservation, then a pick and a shipment, with no sale). A non-store series with no
+ * reservation in the range falls back to its `sale` events (a system that reports online
+ * orders as sales). So no unit is counted twice: one kind of event per series.
  */
 
 export type Grain = 'day' | 'week';
@@ -119,12 +126,15 @@ export interface SalesRow {
   region: string;
   /** Local day, YYYY-MM-DD. */
   day: string;
+  /** Units sold (`sale` events). */
   units: number;
+  /** Units ordered (`reservation` events); counted instead of sales off the store channel. */
+  ordered?: number;
 }
 
 /** Dense series from per-day sales rows (pure): rows outside the range are ignored. */
 export function toSeries(rows: SalesRow[], range: PeriodRange): DemandSeries[] {
-  const byKey = new Map<string, DemandSeries>();
+  const byKey = new Map<string, { series: DemandSeries; ordered: number[] | null }>();
   const start = new Date(range.startMs).toISOString().slice(0, 10);
   const width = range.grain === 'day' ? DAY_MS : 7 * DAY_MS;
   for (const row of rows) {
@@ -132,24 +142,34 @@ export function toSeries(rows: SalesRow[], range: PeriodRange): DemandSeries[] {
     const period = Math.floor((ms - range.startMs) / width);
     if (period < 0 || period >= range.periods) continue;
     const key = `${row.sku}\u0000${row.location}\u0000${row.channel}`;
-    let series = byKey.get(key);
-    if (!series) {
-      series = {
-        sku: row.sku,
-        location: row.location,
-        channel: row.channel,
-        category: row.category,
-        region: row.region,
-        grain: range.grain,
-        start,
-        startIndex: range.startIndex,
-        y: new Array<number>(range.periods).fill(0),
+    let entry = byKey.get(key);
+    if (!entry) {
+      entry = {
+        series: {
+          sku: row.sku,
+          location: row.location,
+          channel: row.channel,
+          category: row.category,
+          region: row.region,
+          grain: range.grain,
+          start,
+          startIndex: range.startIndex,
+          y: new Array<number>(range.periods).fill(0),
+        },
+        ordered: null,
       };
-      byKey.set(key, series);
+      byKey.set(key, entry);
     }
-    series.y[period]! += row.units;
+    entry.series.y[period]! += row.units;
+    if ((row.ordered ?? 0) > 0 && row.channel !== 'store') {
+      entry.ordered ??= new Array<number>(range.periods).fill(0);
+      entry.ordered[period]! += row.ordered!;
+    }
   }
-  return [...byKey.values()].sort((a, b) =>
+  const series = [...byKey.values()]
+    .map(({ series, ordered }) => (ordered ? { ...series, y: ordered } : series))
+    .filter((s) => s.y.some((v) => v > 0));
+  return series.sort((a, b) =>
     a.sku !== b.sku
       ? a.sku < b.sku
         ? -1
@@ -167,9 +187,9 @@ export function toSeries(rows: SalesRow[], range: PeriodRange): DemandSeries[] {
 }
 
 /**
- * Sales per SKU x location x channel per local day from the event log, as dense series.
- * A sale without a channel is a store sale. Only series with at least one sale in the
- * range are returned. A week grain reads whole weeks, so its first and last weeks are complete.
+ * Demand per SKU x location x channel per local day from the event log, as dense series
+ * (sales at the store channel, orders elsewhere: see the top of this file). An event
+ * without a channel is a store event. Only series with some demand in the range are returned. A week grain reads whole weeks, so its first and last weeks are complete.
  */
 export async function loadDemandHistory(db: Queryable, query: DemandHistoryQuery): Promise<DemandSeries[]> {
   const range = periodRange(query);
@@ -199,14 +219,16 @@ export async function loadDemandHistory(db: Queryable, query: DemandHistoryQuery
     region: string;
     day: string;
     units: string | number;
+    ordered: string | number;
   }>(
     `select e.sku, e.location, coalesce(e.channel, 'store') as channel, s.category, l.region,
        to_char((e.occurred_at at time zone l.timezone)::date, 'YYYY-MM-DD') as day,
-       sum(e.qty_base) as units
+       coalesce(sum(e.qty_base) filter (where e.type = 'sale'), 0) as units,
+       coalesce(sum(e.qty_base) filter (where e.type = 'reservation'), 0) as ordered
      from events e
      join locations l on l.location = e.location
      join skus s on s.sku = e.sku
-     where e.type = 'sale'
+     where e.type in ('sale', 'reservation')
        and e.occurred_at >= ($1::date - 1)::timestamp at time zone 'UTC'
        and e.occurred_at < ($2::date + 2)::timestamp at time zone 'UTC'
        and (e.occurred_at at time zone l.timezone)::date between $1::date and $2::date
@@ -215,7 +237,7 @@ export async function loadDemandHistory(db: Queryable, query: DemandHistoryQuery
     params,
   );
   return toSeries(
-    rows.map((r) => ({ ...r, units: Number(r.units) })),
+    rows.map((r) => ({ ...r, units: Number(r.units), ordered: Number(r.ordered) })),
     range,
   );
 }
