@@ -92,6 +92,13 @@ export const settings = {
     secret: false,
     schema: z.coerce.number().int().min(0).max(86_400).default(300),
   },
+  driftSeconds: {
+    env: 'INVEX_DRIFT_SECONDS',
+    description:
+      'How often `invex serve` scores the active forecast versions on the actuals since their fit and raises or closes forecast_drift exceptions, in seconds; 0 turns it off',
+    secret: false,
+    schema: z.coerce.number().int().min(0).max(604_800).default(3600),
+  },
   clock: {
     env: 'INVEX_CLOCK',
     description:

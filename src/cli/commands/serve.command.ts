@@ -3,6 +3,7 @@ import { type App, startServer } from '../../api/index.ts';
 import type { Config } from '../../core/config.ts';
 import type { Database } from '../../db/index.ts';
 import { DetectionService, loadDetectorConfig } from '../../detect/index.ts';
+import { checkDrift } from '../../forecast/index.ts';
 import { ensureBootstrapToken } from '../../govern/index.ts';
 import { configFrom, type GlobalOptions, openExclusive, VERSION } from '../context.ts';
 
@@ -29,8 +30,15 @@ export async function serveUntilStopped(
   void sweep();
   const timer = config.sweepSeconds > 0 ? setInterval(sweep, config.sweepSeconds * 1000) : undefined;
   timer?.unref();
+  // Forecast drift: the active versions scored on the actuals since their fit (a no-op
+  // until a version is promoted).
+  const drift = () =>
+    checkDrift(db).catch((error) => served.app.log.error({ err: error }, 'forecast drift check failed'));
+  const driftTimer = config.driftSeconds > 0 ? setInterval(drift, config.driftSeconds * 1000) : undefined;
+  driftTimer?.unref();
   onShutdown(async () => {
     if (timer) clearInterval(timer);
+    if (driftTimer) clearInterval(driftTimer);
     await served.app.close();
     await detection.catchUp().catch(() => undefined);
     await db.close();
