@@ -422,16 +422,23 @@ function slopeScaling(
   return Number.isFinite(best.objective) ? localSearch(program, model, free, fixed, best, relaxed) : best;
 }
 
-/** Lanes each local-search pass tries: to open (by the relaxation's flow) and to close (fewest units first). */
-const LOCAL_TRIES = 20;
+/**
+ * Lanes the local search tries to open (those the relaxation sends most along) and to
+ * close (those that carry least). Opening is where the gain is: on six network SKUs, 100
+ * tries to open earned 1.1% over slope scaling where 20 earned 0.3%; stopping after 20
+ * fruitless tries in a row keeps all of that and spares the large SKUs where none pays.
+ */
+const OPEN_TRIES = 100;
+/** The opening pass stops after this many tries in a row that earned nothing. */
+const OPEN_MISSES = 20;
+const CLOSE_TRIES = 20;
 
 /**
  * Local search after slope scaling, on the warm model with the lanes fixed (each trial a few
  * milliseconds): first the closed lanes the relaxation sends most along are opened one at
  * a time, then the open lanes that carry least are closed one at a time; a move that earns
- * more, in whole packs, stays. On regional network SKUs the two passes add about 0.6% of
- * net benefit (about what 1 s of branch and bound a SKU adds) for about a tenth of the
- * solve time.
+ * more, in whole packs, stays. On regional network SKUs it adds about 1% of net benefit,
+ * more than 1 s of branch and bound a SKU adds.
  */
 function localSearch(
   program: TransferProgram,
@@ -461,15 +468,21 @@ function localSearch(
   const toOpen = free
     .filter((l) => !open.has(l.used) && relaxed.values[l.packs]! > 1e-6)
     .sort((a, b) => relaxed.values[b.packs]! - relaxed.values[a.packs]! || a.used - b.used)
-    .slice(0, LOCAL_TRIES);
+    .slice(0, OPEN_TRIES);
+  let misses = 0;
   for (const l of toOpen) {
+    if (misses >= OPEN_MISSES) break;
     open.add(l.used);
-    if (!trial()) open.delete(l.used);
+    if (trial()) misses = 0;
+    else {
+      open.delete(l.used);
+      misses += 1;
+    }
   }
   const toClose = free
     .filter((l) => open.has(l.used))
     .sort((a, b) => current.values[a.packs]! - current.values[b.packs]! || a.used - b.used)
-    .slice(0, LOCAL_TRIES);
+    .slice(0, CLOSE_TRIES);
   for (const l of toClose) {
     open.delete(l.used);
     if (!trial()) open.add(l.used);
