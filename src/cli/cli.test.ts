@@ -1,42 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, embeddedEnv, runInvex } from './cli.test-support.ts';
 
 // These tests run the real `invex` binary as a user would, on an embedded data directory
 // (the one-process-per-directory rule only concerns the embedded database).
-const BIN = resolve(import.meta.dirname, '../../bin/invex.js');
 const dir = mkdtempSync(join(tmpdir(), 'invex-cli-'));
 const data = join(dir, 'data');
-const { DATABASE_URL: _ignored, ...baseEnv } = process.env;
 
-function run(
-  args: string[],
-  env: Record<string, string> = {},
-  dataDir = data,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, '--data', dataDir, ...args], {
-      env: { ...baseEnv, ...env },
-      cwd: dir,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    // Guards the "never hangs silently" rule: a command stuck on a held directory fails this test.
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
-}
+// Guards the "never hangs silently" rule: a command stuck on a held directory fails its test.
+const run = (args: string[], env: Record<string, string> = {}, dataDir = data) =>
+  runInvex(dataDir, args, { env, cwd: dir });
 
 beforeAll(() => {
   writeFileSync(
@@ -153,7 +129,7 @@ describe('invex CLI', () => {
 
     beforeAll(async () => {
       server = spawn(process.execPath, [BIN, '--data', data, 'serve', '--port', '0'], {
-        env: { ...baseEnv, INVEX_LOG_LEVEL: 'warn' },
+        env: { ...embeddedEnv, INVEX_LOG_LEVEL: 'warn' },
         cwd: dir,
       });
       await new Promise<void>((ready, fail) => {

@@ -1,37 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runInvex } from '../cli.test-support.ts';
 
 // The forecast commands as a user runs them: the real binary on an embedded data directory.
-const BIN = resolve(import.meta.dirname, '../../../bin/invex.js');
 const dir = mkdtempSync(join(tmpdir(), 'invex-forecast-cli-'));
-const { DATABASE_URL: _ignored, ...baseEnv } = process.env;
 const DAY0 = Date.parse('2025-09-01T00:00:00Z');
 const day = (i: number) => new Date(DAY0 + i * 86_400_000).toISOString().slice(0, 10);
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, '--data', join(dir, 'data'), ...args], {
-      env: { ...baseEnv, USER: 'planner1' },
-      cwd: dir,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
-}
+const run = (args: string[]) => runInvex(join(dir, 'data'), args, { env: { USER: 'planner1' }, cwd: dir });
 
 beforeAll(async () => {
   writeFileSync(

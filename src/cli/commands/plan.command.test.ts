@@ -1,35 +1,16 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openDatabase } from '../../db/index.ts';
 import { AS_OF, loadPlanNetwork } from '../../plan/plan.test-support.ts';
+import { runInvex } from '../cli.test-support.ts';
 
 // The real `invex` binary on an embedded data directory holding the plan tests' network.
-const BIN = resolve(import.meta.dirname, '../../../bin/invex.js');
 const dir = mkdtempSync(join(tmpdir(), 'invex-plan-'));
 const data = join(dir, 'data');
-const { DATABASE_URL: _ignored, ...env } = process.env;
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, '--data', data, ...args], { env: { ...env, USER: 'alice' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
-}
+const run = (args: string[]) => runInvex(data, args, { env: { USER: 'alice' }, timeoutMs: 120_000 });
 
 beforeAll(async () => {
   const db = await openDatabase({ dataDir: data, command: 'plan test setup' });
