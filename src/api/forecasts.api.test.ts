@@ -1,33 +1,21 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTestMaster } from '../catalog/test-fixtures.ts';
 import { loadConfig } from '../core/config.ts';
 import { openTestDatabase } from '../db/test-database.ts';
 import { createToken } from '../govern/index.ts';
 import { ingestRecords } from '../ingest/index.ts';
-import { type App, buildServer } from './server.ts';
+import { listenForTests, type TestServer } from './api.test-support.ts';
 
 let db: Awaited<ReturnType<typeof openTestDatabase>>;
-let app: App;
-let base: string;
+let server: TestServer;
 let planner: string;
 let viewer: string;
 let integrator: string;
 const DAY0 = Date.parse('2025-09-01T00:00:00Z');
 const day = (i: number) => new Date(DAY0 + i * 86_400_000).toISOString().slice(0, 10);
 
-async function call(method: string, path: string, token?: string, body?: unknown) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  return { status: response.status, json: text ? JSON.parse(text) : undefined };
-}
+const call = (method: string, path: string, token?: string, body?: unknown) =>
+  server.call(method, path, token, body);
 
 beforeAll(async () => {
   db = await openTestDatabase();
@@ -56,12 +44,10 @@ beforeAll(async () => {
     { origin: 'test' },
   );
   expect(result.accepted).toBe(records.length);
-  app = await buildServer({ db, config: loadConfig({}), version: 'test' });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  server = await listenForTests({ db, config: loadConfig({}), version: 'test' });
 }, 60_000);
 afterAll(async () => {
-  await app?.close();
+  await server?.close();
   await db?.close();
 });
 

@@ -1,30 +1,18 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/config.ts';
 import { openTestDatabase } from '../db/test-database.ts';
 import { createToken } from '../govern/index.ts';
 import { AS_OF, loadPlanNetwork } from '../plan/plan.test-support.ts';
-import { type App, buildServer } from './server.ts';
+import { listenForTests, type TestServer } from './api.test-support.ts';
 
 let db: Awaited<ReturnType<typeof openTestDatabase>>;
-let app: App;
-let base: string;
+let server: TestServer;
 let planner: string;
 let viewer: string;
 let integrator: string;
 
-async function call(method: string, path: string, token?: string, body?: unknown) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text ? JSON.parse(text) : undefined };
-}
+const call = (method: string, path: string, token?: string, body?: unknown) =>
+  server.call(method, path, token, body);
 
 beforeAll(async () => {
   db = await openTestDatabase();
@@ -32,12 +20,10 @@ beforeAll(async () => {
   planner = (await createToken(db, 'planner', 'planner', 'test')).token;
   viewer = (await createToken(db, 'viewer', 'viewer', 'test')).token;
   integrator = (await createToken(db, 'feed', 'integrator', 'test')).token;
-  app = await buildServer({ db, config: loadConfig({}), version: 'test' });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  server = await listenForTests({ db, config: loadConfig({}), version: 'test' });
 });
 afterAll(async () => {
-  await app?.close();
+  await server?.close();
   await db?.close();
 });
 

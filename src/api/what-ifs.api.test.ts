@@ -1,14 +1,12 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/config.ts';
 import { openTestDatabase } from '../db/test-database.ts';
 import { createToken } from '../govern/index.ts';
 import { WhatIfRunner } from '../replenish/index.ts';
-import { type App, buildServer } from './server.ts';
+import { listenForTests, type TestServer } from './api.test-support.ts';
 
 let db: Awaited<ReturnType<typeof openTestDatabase>>;
-let app: App;
-let base: string;
+let server: TestServer;
 let planner: string;
 let viewer: string;
 
@@ -21,22 +19,8 @@ const small = {
   demand: { scale: 1.2, dispersion: 3, online_orders_per_dc: 30 },
 };
 
-async function call(method: string, path: string, options: { token?: string; body?: unknown } = {}) {
-  const headers: Record<string, string> = {};
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    location: response.headers.get('location'),
-    json: text ? JSON.parse(text) : {},
-  };
-}
+const call = (method: string, path: string, options: { token?: string; body?: unknown } = {}) =>
+  server.call(method, path, options.token, options.body);
 
 async function settled(id: string, token: string) {
   for (let i = 0; i < 600; i++) {
@@ -51,12 +35,10 @@ beforeAll(async () => {
   db = await openTestDatabase();
   planner = (await createToken(db, 'planner', 'planner', 'test')).token;
   viewer = (await createToken(db, 'viewer', 'viewer', 'test')).token;
-  app = await buildServer({ db, config, version: 'test' });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  server = await listenForTests({ db, config, version: 'test' });
 });
 afterAll(async () => {
-  await app?.close();
+  await server?.close();
   await db?.close();
 });
 
