@@ -8,7 +8,7 @@ import {
   prepareWhatIf,
   type WhatIfRunner,
 } from '../../replenish/index.ts';
-import { loadScenario, type Scenario, scenarioSchema, shippedScenarios } from '../../twin/index.ts';
+import { type Scenario, scenarioSchema, shippedScenarios } from '../../twin/index.ts';
 import { limitQuery, problemSchema } from '../schemas.ts';
 import type { ServerDeps } from '../server.ts';
 
@@ -57,17 +57,15 @@ const shape = (run: Run) => ({
 });
 
 function shipped(name: string): Scenario {
-  const found = shippedScenarios().find((s) => s.name === name);
-  if (!found) {
-    const names = shippedScenarios().map((s) => s.name);
-    throw new InvexError(
-      'not_found',
-      'scenario_not_found',
-      `no shipped scenario ${name}; there are ${names.join(', ')} (or send a scenario object)`,
-      { scenario: name },
-    );
-  }
-  return loadScenario(name);
+  const all = shippedScenarios();
+  const found = all.find((s) => s.name === name);
+  if (found) return found;
+  throw new InvexError(
+    'not_found',
+    'scenario_not_found',
+    `no shipped scenario ${name}; there are ${all.map((s) => s.name).join(', ')} (or send a scenario object)`,
+    { scenario: name },
+  );
 }
 
 export const whatIfRoutes =
