@@ -99,6 +99,18 @@ describe('the matching rule', () => {
     const { dailySales: _unused, ...without } = context;
     expect(scoreDetections([], [phantom('l1', 'SKU-FAST')], without).phantom_fast_movers).toBeNull();
   });
+
+  it('leaves out a fault the twin started after the run ended, and says how many', () => {
+    const late = { ...phantom('l2', 'SKU-LATE'), start: new Date(context.runEnd + HOUR).toISOString() };
+    const report = scoreDetections(
+      [raised('e1', 'SKU-SLOW', 10)],
+      [phantom('l1', 'SKU-SLOW'), late],
+      context,
+    );
+    expect(report.labels_after_run).toBe(1);
+    expect(report.overall).toMatchObject({ labels: 1, detected: 1, precision: 1, recall: 1 });
+    expect(report.missed).toEqual([]);
+  });
 });
 
 describe('detection scored on the twin', () => {

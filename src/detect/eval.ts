@@ -85,6 +85,11 @@ export interface EvalReport {
   overall: Omit<TypeScore, 'type'>;
   false_per_1000_cell_days: number;
   /**
+   * Faults the twin started after the run's last simulated hour (their events only arrive
+   * as the run drains): nothing in the run can show them, so they are left out of the scores.
+   */
+  labels_after_run: number;
+  /**
    * Phantom inventory on SKUs the store sold at least `min_daily_units` a day of in the 28
    * days before the theft: how many, how many found, and how fast (target: within 48 h).
    */
@@ -142,7 +147,7 @@ const f1Of = (p: number | null, r: number | null) =>
  */
 export function scoreDetections(
   raised: RaisedException[],
-  labels: FaultLabel[],
+  all: FaultLabel[],
   context: {
     scenario: string;
     seed: number;
@@ -156,6 +161,8 @@ export function scoreDetections(
     dailySales?: (location: string, sku: string, before: number) => number | null;
   },
 ): EvalReport {
+  const afterRun = all.filter((l) => Date.parse(l.start) > context.runEnd).length;
+  const labels = all.filter((l) => Date.parse(l.start) <= context.runEnd);
   const exceptions = raised.filter((e) => SCORED_TYPES.includes(e.type));
   const matchedBy = new Map<string, RaisedException[]>();
   const isTrue = new Set<string>();
@@ -246,6 +253,7 @@ export function scoreDetections(
       ttd_median_hours: quantile(fastTtd, 0.5),
       ttd_p90_hours: quantile(fastTtd, 0.9),
     },
+    labels_after_run: afterRun,
     false_per_1000_cell_days: (falseOnes.length / Math.max(1, context.cells * context.days)) * 1000,
     calibration,
     missed: labels

@@ -35,6 +35,16 @@ export const detectorSettingsSchema = z.object({
    * shelf, and the count it calls for is cheap, so it is lower than the bar for silence.
    */
   phantom_pick_min_probability: z.number().min(0.01).max(0.99999).default(0.3),
+  /**
+   * A count that finds the shelf short of the record by at least this many units and this
+   * share of the record is phantom inventory found by the count (raised, then closed by
+   * the count's correction): the loss is on record even when the silence was too short to
+   * say so first.
+   */
+  phantom_count_min_units: z.number().min(1).default(2),
+  phantom_count_min_share: z.number().min(0).max(1).default(0.5),
+  /** Probability that a count showing such a shortfall is a miscount (the confidence it carries is one minus this). */
+  count_error_probability: z.number().min(0.0001).max(0.5).default(0.03),
 
   /** Record confidence below which available-to-promise is scaled down. */
   atp_confidence_floor: z.number().min(0).max(1).default(0.5),

@@ -117,6 +117,11 @@ export interface Cell {
   countAt: number;
   countQty: number | null;
   countEventId: string | null;
+  /**
+   * What the record said at the latest count, just before the count replaced it; null
+   * when that count was the record's first (nothing to compare it with).
+   */
+  countRecord: number | null;
   /** Movements after the count, kept a few days so that a late count re-sums correctly. */
   recent: { at: number; d: number }[];
   demand: DemandHistory;
@@ -317,6 +322,7 @@ export class WorldState {
         countAt: Number.NEGATIVE_INFINITY,
         countQty: null,
         countEventId: null,
+        countRecord: null,
         recent: [],
         demand: new DemandHistory(),
         saleDays: new DemandHistory(),
@@ -453,6 +459,7 @@ export class WorldState {
     let after = 0;
     for (const m of cell.recent) if (m.at > at) after += m.d;
     cell.recent = cell.recent.filter((m) => m.at > at);
+    cell.countRecord = Number.isFinite(cell.countAt) ? cell.onHand - after : null;
     cell.onHand = qty + after;
     cell.countAt = at;
     cell.countQty = qty;

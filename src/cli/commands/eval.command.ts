@@ -33,6 +33,10 @@ export function evalTable(r: EvalReport): string {
   lines.push(line('overall', r.overall));
   lines.push('');
   lines.push(`false exceptions per 1,000 SKU x location-days: ${r.false_per_1000_cell_days.toFixed(3)}`);
+  if (r.labels_after_run > 0)
+    lines.push(
+      `faults started after the run's last hour (left out; nothing in the run can show them): ${r.labels_after_run}`,
+    );
   const fast = r.phantom_fast_movers;
   if (fast)
     lines.push(

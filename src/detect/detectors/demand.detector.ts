@@ -30,6 +30,32 @@ function weekdayFactors(loc: LocationState, today: number): number[] {
 }
 
 /**
+ * Days of a category's history a shift is judged against at the least: one of each weekday.
+ * Fewer than two weeks widen the margin (baselineMargin), so a store's first weeks can
+ * still show a competitor opening without a short history raising alarms.
+ */
+const MIN_BASELINE_DAYS = 7;
+
+/**
+ * Windows (days) a category's recent demand is tested over, shortest first. A surge (an
+ * unplanned promotion) lasts days and is tested up to a week; a drop (a competitor
+ * opening) lasts weeks, and a day of a category is noisy (lumpy buyers, traffic), so two
+ * weeks of it say what one cannot.
+ */
+const SHIFT_WINDOWS = [2, 3, 4, 5, 7, 10, 14];
+const SURGE_MAX_DAYS = 7;
+
+/**
+ * The relative margin a category's usual rate is given on either side: 15% on two weeks
+ * of history or more, widened by the square root of how much shorter it is (the error of
+ * a mean goes with one over the root of the days behind it).
+ */
+export function baselineMargin(days: number): number {
+  if (days <= 0) return 0.5;
+  return Math.min(0.5, 0.15 * Math.sqrt(Math.max(1, 14 / days)));
+}
+
+/**
  * Units of a category at a location per usual day (weekday-adjusted) over the days before
  * `from`, and the dispersion those days show: a moment estimate of the negative binomial's
  * r (mean^2 / (variance - mean)), so that a category with lumpy sellers gets the heavier
@@ -259,7 +285,7 @@ export function createDemandDetector(): Detector {
     const dow = weekdayFactors(loc, today - 7);
     const from = today - n;
     const base = baseline(hist, dow, from);
-    if (base.days < 14 || base.perDay <= 0) return undefined;
+    if (base.days < MIN_BASELINE_DAYS || base.perDay <= 0) return undefined;
     let observed = 0;
     let expected = 0;
     for (let d = from; d < today; d++) {
@@ -288,6 +314,22 @@ export function createDemandDetector(): Detector {
       expected += w.expected;
     }
     return expected >= 10 ? observed / expected : 1;
+  }
+
+  /**
+   * The share of a category's usual demand at a location (each SKU's rate over the weeks
+   * before local day `before`) whose record shows stock now; 1 when it has no usual demand.
+   */
+  function stockedShare(ctx: DetectContext, loc: LocationState, category: string, before: number): number {
+    let usual = 0;
+    let stocked = 0;
+    for (const cell of ctx.state.locationCells.get(loc.info.location) ?? []) {
+      if (cell.sku.category !== category) continue;
+      const rate = demandRateBefore(cell, before, BASELINE_DAYS).dailyUnits;
+      usual += rate;
+      if (WorldState.sellable(cell) > 0) stocked += rate;
+    }
+    return usual > 0 ? stocked / usual : 1;
   }
 
   /** The largest units one SKU sold above its own usual over local days [from, to) at a location. */
@@ -322,10 +364,11 @@ export function createDemandDetector(): Detector {
     const spikeKey = `demand_spike:${loc.info.location}:category:${category}`;
     const dropKey = `demand_drop:${loc.info.location}:category:${category}`;
     let raised = false;
-    for (const n of [2, 3, 4, 5, 7]) {
+    let stocked: number | undefined;
+    for (const n of SHIFT_WINDOWS) {
       const from = today - n;
       const base = baseline(hist, dow, from);
-      if (base.days < 14 || base.perDay <= 0) continue;
+      if (base.days < MIN_BASELINE_DAYS || base.perDay <= 0) continue;
       let observed = 0;
       let expected = 0;
       for (let d = from; d < today; d++) {
@@ -337,17 +380,26 @@ export function createDemandDetector(): Detector {
       // surge is judged against peers that rose too, a drop against peers that fell too.
       const peers = peerFactor(ctx, loc, category, n);
       const raisedBar = expected * Math.max(1, peers);
-      const loweredBar = expected * Math.min(1, peers);
+      let loweredBar = expected * Math.min(1, peers);
       if (loweredBar < 5) continue;
-      const r = Math.max(0.5, Math.min(s.demand_dispersion, base.dispersion)) * n;
-      // The baseline is itself an estimate: test against a margin on either side.
+      if (observed <= s.category_drop_factor * loweredBar) {
+        // Sales cannot outrun the shelves: the usual demand of SKUs now out of stock on
+        // record (a supplier slipping, a DC short) did not fall, it was not served.
+        stocked ??= stockedShare(ctx, loc, category, today - 14);
+        loweredBar *= stocked;
+      }
+      const dayDispersion = Math.max(0.5, Math.min(s.demand_dispersion, base.dispersion));
+      const r = dayDispersion * n;
+      // The baseline is itself an estimate: test against a margin on either side, wider
+      // when it rests on few days (early in a store's history).
+      const slack = baselineMargin(base.days);
       const up =
-        observed >= s.category_spike_factor * raisedBar
-          ? nbUpperTail(Math.round(observed), raisedBar * 1.15, r)
+        n <= SURGE_MAX_DAYS && observed >= s.category_spike_factor * raisedBar
+          ? nbUpperTail(Math.round(observed), raisedBar * (1 + slack), r)
           : 1;
       const down =
-        observed <= s.category_drop_factor * loweredBar
-          ? nbLowerTail(Math.round(observed), loweredBar * 0.85, r)
+        loweredBar >= 5 && observed <= s.category_drop_factor * loweredBar
+          ? nbLowerTail(Math.round(observed), loweredBar * (1 - slack), r)
           : 1;
       expected = up < down ? raisedBar : loweredBar;
       let tail = Math.min(up, down);
@@ -357,7 +409,7 @@ export function createDemandDetector(): Detector {
         // A surge lifts the category; one SKU's lump lifts one SKU. Test again without the
         // biggest single excess.
         const trimmed = observed - biggestExcess(ctx, loc, category, from, today);
-        tail = nbUpperTail(Math.round(trimmed), expected * 1.15, r);
+        tail = nbUpperTail(Math.round(trimmed), expected * (1 + slack), r);
         if (trimmed < s.category_spike_factor * expected || tail > s.category_max_tail_probability) continue;
       }
       raised = true;
@@ -386,6 +438,7 @@ export function createDemandDetector(): Detector {
             ratio: fixed(ratio, 2),
             tail_probability: tail,
             peer_stores_ratio: fixed(peers, 2),
+            ...(stocked === undefined ? {} : { usual_demand_in_stock_share: fixed(stocked, 2) }),
             usual_per_day: fixed(base.perDay, 1),
             dispersion: fixed(Math.min(s.demand_dispersion, base.dispersion), 2),
             from_day: iso(from * 86_400_000).slice(0, 10),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DAY, DetectHarness, HOUR, T0 } from '../detect.test-support.ts';
+import { baselineMargin } from './demand.detector.ts';
 
 describe('data glitch', () => {
   it('flags an implausible sale, keeps its negative on-hand inside it, and closes when a count resets the record', () => {
@@ -632,19 +633,61 @@ describe('demand', () => {
     expect(h.of('demand_spike')).toHaveLength(0);
   });
 
-  it('flags a category falling to a fraction of its usual at one store while its peers sell as usual', () => {
-    const h = new DetectHarness();
-    for (const store of ['S1', 'S2', 'S3'])
-      for (const sku of ['A', 'B', 'C', 'D']) h.sales(store, sku, 0, 28, () => 5);
-    for (let d = 28; d < 35; d++) {
-      for (const store of ['S2', 'S3'])
-        for (const sku of ['A', 'B', 'C', 'D']) h.sales(store, sku, d, d + 1, () => 5);
-      for (const sku of ['A', 'B', 'C', 'D']) h.sales('S1', sku, d, d + 1, () => 1);
-      h.sweep((d + 1) * DAY + HOUR);
-    }
-    const drops = h.of('demand_drop');
+  it('flags a category falling to a fraction of its usual at one store while its peers sell as usual, not shelves run empty', () => {
+    const run = (stocked: boolean) => {
+      const h = new DetectHarness();
+      for (const store of ['S1', 'S2', 'S3'])
+        for (const sku of ['A', 'B', 'C', 'D']) h.count(store, sku, 1000, 0);
+      for (const store of ['S1', 'S2', 'S3'])
+        for (const sku of ['A', 'B', 'C', 'D']) h.sales(store, sku, 0, 28, () => 5);
+      // Unless stocked, S1 runs out of A, B and C (a supplier slipping): empty shelves, not lost demand.
+      if (!stocked) for (const sku of ['A', 'B', 'C']) h.count('S1', sku, 0, 28 * DAY);
+      for (let d = 28; d < 35; d++) {
+        for (const store of ['S2', 'S3'])
+          for (const sku of ['A', 'B', 'C', 'D']) h.sales(store, sku, d, d + 1, () => 5);
+        if (stocked) for (const sku of ['A', 'B', 'C', 'D']) h.sales('S1', sku, d, d + 1, () => 1);
+        else h.sales('S1', 'D', d, d + 1, () => 5);
+        h.sweep((d + 1) * DAY + HOUR);
+      }
+      return h.of('demand_drop');
+    };
+    const drops = run(true);
     expect(drops).toHaveLength(1);
     expect(drops[0]).toMatchObject({ location: 'S1', category: 'toys' });
+    expect(drops[0]!.evidence.figures.usual_demand_in_stock_share).toBe(1);
+    expect(run(false)).toHaveLength(0);
+  });
+
+  it("flags a drop in a store's second week, judged against its first with a wider margin", () => {
+    const run = (after: number) => {
+      const h = new DetectHarness();
+      for (const store of ['S1', 'S2', 'S3'])
+        for (const sku of ['A', 'B', 'C', 'D']) h.count(store, sku, 1000, 0);
+      for (const store of ['S1', 'S2', 'S3'])
+        for (const sku of ['A', 'B', 'C', 'D']) h.sales(store, sku, 0, 9, () => 5);
+      for (let d = 9; d < 16; d++) {
+        for (const store of ['S2', 'S3'])
+          for (const sku of ['A', 'B', 'C', 'D']) h.sales(store, sku, d, d + 1, () => 5);
+        for (const sku of ['A', 'B', 'C', 'D']) h.sales('S1', sku, d, d + 1, () => after);
+        h.sweep((d + 1) * DAY + HOUR);
+      }
+      return h.of('demand_drop');
+    };
+    expect(run(1)).toHaveLength(1);
+    expect(run(1)[0]).toMatchObject({
+      location: 'S1',
+      category: 'toys',
+      opened_at: expect.stringMatching(/^2026-03-1[0-8]/),
+    });
+    // Four days in five of the usual is within what nine days of history can say.
+    expect(run(4)).toHaveLength(0);
+  });
+
+  it('widens the baseline margin for a history shorter than two weeks', () => {
+    expect(baselineMargin(28)).toBe(0.15);
+    expect(baselineMargin(14)).toBe(0.15);
+    expect(baselineMargin(7)).toBeCloseTo(0.15 * Math.SQRT2, 10);
+    expect(baselineMargin(0)).toBe(0.5);
   });
 
   it('flags an unplanned category surge at one store', () => {
@@ -801,6 +844,41 @@ describe('phantom inventory', () => {
       if (d === 30) h.sweep(30 * DAY + 12 * HOUR);
     }
     expect(h.of('phantom_inventory')).toHaveLength(0);
+  });
+
+  it('records the phantom inventory a count finds before the silence could tell, closed by the correction', () => {
+    const h = new DetectHarness();
+    for (const store of ['S1', 'S2']) h.count(store, 'A', 12, 0);
+    h.count('S1', 'B', 20, 0);
+    // A slow seller: half a unit a day, then a day of silence, then the count finds nothing.
+    for (let d = 0; d < 10; d++) {
+      h.sales('S1', 'A', d, d + 1, (day) => day % 2);
+      h.sweep((d + 1) * DAY);
+    }
+    h.count('S1', 'A', 0, 11 * DAY + 6 * HOUR);
+    // A count a unit short of the record is a miscount or a breakage, not a phantom.
+    h.count('S1', 'B', 19, 11 * DAY + 6 * HOUR);
+    const found = h.of('phantom_inventory');
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({
+      sku: 'A',
+      location: 'S1',
+      status: 'closed',
+      root_cause: 'physical_discrepancy',
+      opened_at: new Date(T0 + 11 * DAY + 6 * HOUR).toISOString(),
+      confidence: 0.97,
+    });
+    expect(found[0]!.evidence.figures).toMatchObject({
+      record_before_count: 7,
+      counted: 0,
+      missing_units: 7,
+    });
+    expect(found[0]!.evidence.events[0]).toMatchObject({ type: 'cycle_count', qty: 0 });
+    expect(found[0]!.close_reason).toContain('corrected to the 0 counted');
+    expect(found[0]!.impact.units_at_risk).toBe(7);
+    expect(found[0]!.actions[0]).toMatchObject({ kind: 'replenishment_priority', qty: 7 });
+    // The opening count compares with nothing: no exception from it.
+    expect(h.of('phantom_inventory').filter((r) => r.sku === 'B')).toHaveLength(0);
   });
 
   it('stays quiet when the SKU stopped selling everywhere (a season ending, not a shelf)', () => {

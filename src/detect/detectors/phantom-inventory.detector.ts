@@ -1,5 +1,5 @@
 import { type DetectContext, type Detector, fixed, iso, leadDays, margin } from '../detector.ts';
-import { demandRateBefore, readConfidence } from '../record-confidence.ts';
+import { demandRate, demandRateBefore, readConfidence } from '../record-confidence.ts';
 import { type Cell, DAY, localDay, WorldState } from '../state.ts';
 import { categoryRatio } from './demand.detector.ts';
 
@@ -27,7 +27,10 @@ export function createPhantomInventoryDetector(): Detector {
       if (e.type !== 'sale' && e.type !== 'cycle_count') return;
       const key = phantomKey(cell);
       const open = ctx.open(key);
-      if (!open) return;
+      if (!open) {
+        if (e.type === 'cycle_count' && e.lot === undefined) foundByCount(ctx, cell, e.event_id);
+        return;
+      }
       if (e.type === 'sale')
         ctx.close(key, `sale ${e.event_id} at ${e.occurred_at} shows the shelf had stock`);
       else {
@@ -42,6 +45,96 @@ export function createPhantomInventoryDetector(): Detector {
       for (const cell of ctx.state.cells.values()) considerPhantom(ctx, cell);
     },
   };
+}
+
+/**
+ * A count that finds the shelf well short of the record, with no phantom exception open:
+ * the units left unrecorded before the sales could say so (a slow seller, a theft just
+ * before the count). The count has already corrected the record, so the exception is
+ * raised and closed at once: the loss, its cost and the store's shrink are on record, and
+ * the replenishment the corrected record now calls for is its next action.
+ */
+function foundByCount(ctx: DetectContext, cell: Cell, eventId: string): void {
+  if (cell.loc.kind !== 'store' || cell.countRecord === null || cell.countQty === null) return;
+  // A store whose till is silent has sales still to arrive: its record reads high.
+  const loc = ctx.state.locations.get(cell.loc.location);
+  if (loc && !Number.isNaN(loc.gapSince)) return;
+  const s = ctx.cellSettings(cell);
+  const recorded = cell.countRecord;
+  const counted = cell.countQty;
+  const missing = recorded - counted;
+  if (missing < s.phantom_count_min_units || missing < s.phantom_count_min_share * recorded) return;
+  const key = phantomKey(cell);
+  const rate = demandRate(cell, ctx.now, s.history_days);
+  const lead = leadDays(cell, s);
+  const silentDays = Number.isFinite(cell.lastSaleAt) ? Math.max(0, (ctx.now - cell.lastSaleAt) / DAY) : null;
+  ctx.raise({
+    key,
+    type: 'phantom_inventory',
+    sku: cell.sku.sku,
+    location: cell.loc.location,
+    channel: 'store',
+    group: `location:${cell.loc.location}`,
+    root_cause: 'physical_discrepancy',
+    reasoning: `Count ${eventId} found ${counted} where the record said ${recorded}: ${missing} units (${fixed((missing / recorded) * 100, 0)}% of the record) left the shelf with no event, at least ${s.phantom_count_min_units} units and ${fixed(s.phantom_count_min_share * 100, 0)}% of the record being the bar for more than a miscount.${silentDays === null ? '' : ` The last sale was ${fixed(silentDays, 1)} days before the count.`}`,
+    confidence: 1 - s.count_error_probability,
+    evidence: {
+      events: [
+        {
+          event_id: eventId,
+          type: 'cycle_count',
+          occurred_at: iso(cell.countAt),
+          qty: counted,
+          note: 'the count',
+        },
+        ...(cell.lastSaleEventId
+          ? [
+              {
+                event_id: cell.lastSaleEventId,
+                type: 'sale',
+                occurred_at: iso(cell.lastSaleAt),
+                note: 'last sale',
+              },
+            ]
+          : []),
+      ],
+      figures: {
+        record_before_count: recorded,
+        counted,
+        missing_units: missing,
+        missing_share: fixed(missing / Math.max(1, recorded), 2),
+        expected_units_per_day: fixed(rate.dailyUnits, 2),
+        days_without_sale: silentDays === null ? 'never sold' : fixed(silentDays, 1),
+        found_by: 'count',
+      },
+      thresholds: {
+        phantom_count_min_units: s.phantom_count_min_units,
+        phantom_count_min_share: s.phantom_count_min_share,
+        count_error_probability: s.count_error_probability,
+      },
+    },
+    explanation: `A count of ${cell.sku.sku} at ${cell.loc.location} found ${counted} of the ${recorded} units on record: ${missing} went missing without a trace (theft, misplacement or an unrecorded write-off). The count has corrected the record; ${counted === 0 ? 'the shelf is empty, so replenish it first, and' : ''} look into the loss.`,
+    actions: [
+      {
+        kind: 'replenishment_priority',
+        detail: `Replenish ${cell.sku.sku} at ${cell.loc.location}: ${missing} units short of what the record promised`,
+        sku: cell.sku.sku,
+        location: cell.loc.location,
+        qty: missing,
+      },
+    ],
+    impact: {
+      units_at_risk: missing,
+      lost_units_per_day: counted === 0 ? rate.dailyUnits : 0,
+      horizon_days: lead,
+      unit_margin: margin(cell),
+    },
+    urgency: counted === 0 ? Math.min(1, rate.dailyUnits / 2) : 0.1,
+  });
+  ctx.close(
+    key,
+    `found by count ${eventId}: the record (${recorded}) was corrected to the ${counted} counted`,
+  );
 }
 
 /** Raises (or updates) the phantom exception of a store record when its evidence is strong enough. */
