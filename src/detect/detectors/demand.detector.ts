@@ -2,6 +2,7 @@ import { type DetectContext, type Detector, fixed, iso, margin } from '../detect
 import { demandRate, demandRateBefore, lumpOf } from '../record-confidence.ts';
 import {
   type Cell,
+  DAY,
   DemandHistory,
   type LocationState,
   localDay,
@@ -59,12 +60,13 @@ export function baselineMargin(days: number): number {
  * Units of a category at a location per usual day (weekday-adjusted) over the days before
  * `from`, and the dispersion those days show: a moment estimate of the negative binomial's
  * r (mean^2 / (variance - mean)), so that a category with lumpy sellers gets the heavier
- * tails it has.
+ * tails it has; with `lump`, the r of its purchases of that many units each.
  */
 function baseline(
   hist: DemandHistory,
   dow: number[],
   from: number,
+  lump = 1,
 ): { perDay: number; days: number; dispersion: number } {
   let total = 0;
   let squares = 0;
@@ -78,7 +80,9 @@ function baseline(
   }
   const mean = days > 0 ? total / days : 0;
   const variance = days > 1 ? (squares - days * mean * mean) / (days - 1) : 0;
-  const dispersion = variance > mean ? (mean * mean) / (variance - mean) : Number.POSITIVE_INFINITY;
+  // In purchases of `lump` units: mean m / lump, variance v / lump^2.
+  const dispersion =
+    variance > mean * lump ? (mean * mean) / (variance - mean * lump) : Number.POSITIVE_INFINITY;
   return { perDay: mean, days, dispersion };
 }
 
@@ -206,14 +210,7 @@ export function createDemandDetector(): Detector {
     // Lumpy sellers are tested in purchases, not units: three buyers of a three-pack are
     // three purchases. The lump is the record's own or, pooled over the SKU's stores, the
     // chain's (a sparse record cannot tell), whichever is larger.
-    const chainKey = `${cell.sku.sku}|${day}`;
-    let chain = chainLumps.get(chainKey);
-    if (chain === undefined) {
-      if (chainLumps.size > 10_000) chainLumps.clear();
-      chain = chainLump(ctx, cell, day, s.history_days);
-      chainLumps.set(chainKey, chain);
-    }
-    const lump = Math.max(ownLump, chain);
+    const lump = Math.max(ownLump, chainLumpOf(ctx, cell, day, s.history_days));
     const tail = nbUpperTail(Math.floor(units / lump), expected / lump, dispersion);
     if (tail > s.spike_max_tail_probability) return;
     if (loc && ctx.open(`demand_spike:${cell.loc.location}:category:${cell.sku.category}`)) return;
@@ -318,18 +315,72 @@ export function createDemandDetector(): Detector {
 
   /**
    * The share of a category's usual demand at a location (each SKU's rate over the weeks
-   * before local day `before`) whose record shows stock now; 1 when it has no usual demand.
+   * before local day `before`) that its records had stock for since `since` (ms): a record
+   * empty now counts as empty all along, one restocked from empty counts from the restock.
+   * 1 when the category has no usual demand there.
    */
-  function stockedShare(ctx: DetectContext, loc: LocationState, category: string, before: number): number {
+  function stockedShare(
+    ctx: DetectContext,
+    loc: LocationState,
+    category: string,
+    before: number,
+    since: number,
+  ): number {
     let usual = 0;
     let stocked = 0;
+    const span = Math.max(1, ctx.now - since);
     for (const cell of ctx.state.locationCells.get(loc.info.location) ?? []) {
       if (cell.sku.category !== category) continue;
       const rate = demandRateBefore(cell, before, BASELINE_DAYS).dailyUnits;
       usual += rate;
-      if (WorldState.sellable(cell) > 0) stocked += rate;
+      if (WorldState.sellable(cell) <= 0) continue;
+      const from = Math.max(since, Number.isFinite(cell.stockedSince) ? cell.stockedSince : since);
+      stocked += rate * Math.max(0, Math.min(1, (ctx.now - from) / span));
     }
     return usual > 0 ? stocked / usual : 1;
+  }
+
+  /**
+   * The units per purchase of a category at a location before local day `before` (the
+   * days under test say nothing of it), as its units fall: each SKU's
+   * lump (its own or, pooled over its stores, the chain's, whichever is larger) weighted by
+   * the units it sells. A sum of purchases of these sizes varies as that many purchases of
+   * this one size would (a size-biased mean: sum u L / sum u).
+   */
+  function categoryLump(
+    ctx: DetectContext,
+    loc: LocationState,
+    category: string,
+    before: number,
+    window: number,
+  ): number {
+    let units = 0;
+    let weighted = 0;
+    for (const cell of ctx.state.locationCells.get(loc.info.location) ?? []) {
+      if (cell.sku.category !== category) continue;
+      const rate = demandRateBefore(cell, before, window);
+      if (rate.dailyUnits <= 0) continue;
+      // A week or more of history says how an item sells; less says nothing of lumps.
+      const lump =
+        rate.days < 7
+          ? 1
+          : Math.max(lumpOf(rate.dailyUnits, rate.saleDayShare), chainLumpOf(ctx, cell, before, window));
+      units += rate.dailyUnits;
+      weighted += rate.dailyUnits * lump;
+    }
+    return units > 0 ? Math.max(1, weighted / units) : 1;
+  }
+
+  /** The chain's units per purchase of a SKU on a day, read once a day. */
+  function chainLumpOf(ctx: DetectContext, cell: Cell, day: number, window: number): number {
+    const key = `${cell.sku.sku}|${day}`;
+    let chain = chainLumps.get(key);
+    if (chain === undefined) {
+      if (chainLumps.size > 10_000) chainLumps.clear();
+      chain = chainLump(ctx, cell, day, window);
+      chainLumps.set(key, chain);
+    }
+    return chain;
   }
 
   /** The largest units one SKU sold above its own usual over local days [from, to) at a location. */
@@ -365,9 +416,13 @@ export function createDemandDetector(): Detector {
     const dropKey = `demand_drop:${loc.info.location}:category:${category}`;
     let raised = false;
     let stocked: number | undefined;
+    // A drop is tested in purchases, not units: a category whose items sell six at a time
+    // moves in steps of six, and its days vary that much more.
+    const lump = categoryLump(ctx, loc, category, today - SHIFT_WINDOWS.at(-1)!, s.history_days);
     for (const n of SHIFT_WINDOWS) {
       const from = today - n;
-      const base = baseline(hist, dow, from);
+      const base = baseline(hist, dow, from, lump);
+      const unitBase = lump === 1 ? base : baseline(hist, dow, from);
       if (base.days < MIN_BASELINE_DAYS || base.perDay <= 0) continue;
       let observed = 0;
       let expected = 0;
@@ -385,21 +440,24 @@ export function createDemandDetector(): Detector {
       if (observed <= s.category_drop_factor * loweredBar) {
         // Sales cannot outrun the shelves: the usual demand of SKUs now out of stock on
         // record (a supplier slipping, a DC short) did not fall, it was not served.
-        stocked ??= stockedShare(ctx, loc, category, today - 14);
+        stocked = stockedShare(ctx, loc, category, from, ctx.now - n * DAY);
         loweredBar *= stocked;
       }
       const dayDispersion = Math.max(0.5, Math.min(s.demand_dispersion, base.dispersion));
       const r = dayDispersion * n;
+      // A surge is tested in units: its guard against lumps is the second test below,
+      // without the biggest single SKU's excess.
+      const surgeR = Math.max(0.5, Math.min(s.demand_dispersion, unitBase.dispersion)) * n;
       // The baseline is itself an estimate: test against a margin on either side, wider
       // when it rests on few days (early in a store's history).
       const slack = baselineMargin(base.days);
       const up =
         n <= SURGE_MAX_DAYS && observed >= s.category_spike_factor * raisedBar
-          ? nbUpperTail(Math.round(observed), raisedBar * (1 + slack), r)
+          ? nbUpperTail(Math.round(observed), raisedBar * (1 + slack), surgeR)
           : 1;
       const down =
         loweredBar >= 5 && observed <= s.category_drop_factor * loweredBar
-          ? nbLowerTail(Math.round(observed), loweredBar * (1 - slack), r)
+          ? nbLowerTail(Math.round(observed / lump), (loweredBar * (1 - slack)) / lump, r)
           : 1;
       expected = up < down ? raisedBar : loweredBar;
       let tail = Math.min(up, down);
@@ -409,7 +467,7 @@ export function createDemandDetector(): Detector {
         // A surge lifts the category; one SKU's lump lifts one SKU. Test again without the
         // biggest single excess.
         const trimmed = observed - biggestExcess(ctx, loc, category, from, today);
-        tail = nbUpperTail(Math.round(trimmed), expected * (1 + slack), r);
+        tail = nbUpperTail(Math.round(trimmed), expected * (1 + slack), surgeR);
         if (trimmed < s.category_spike_factor * expected || tail > s.category_max_tail_probability) continue;
       }
       raised = true;
@@ -438,7 +496,8 @@ export function createDemandDetector(): Detector {
             ratio: fixed(ratio, 2),
             tail_probability: tail,
             peer_stores_ratio: fixed(peers, 2),
-            ...(stocked === undefined ? {} : { usual_demand_in_stock_share: fixed(stocked, 2) }),
+            units_per_purchase: fixed(lump, 2),
+            ...(spike || stocked === undefined ? {} : { usual_demand_in_stock_share: fixed(stocked, 2) }),
             usual_per_day: fixed(base.perDay, 1),
             dispersion: fixed(Math.min(s.demand_dispersion, base.dispersion), 2),
             from_day: iso(from * 86_400_000).slice(0, 10),

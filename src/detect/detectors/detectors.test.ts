@@ -634,7 +634,7 @@ describe('demand', () => {
   });
 
   it('flags a category falling to a fraction of its usual at one store while its peers sell as usual, not shelves run empty', () => {
-    const run = (stocked: boolean) => {
+    const run = (stocked: boolean, restockDay = 99) => {
       const h = new DetectHarness();
       for (const store of ['S1', 'S2', 'S3'])
         for (const sku of ['A', 'B', 'C', 'D']) h.count(store, sku, 1000, 0);
@@ -647,6 +647,11 @@ describe('demand', () => {
           for (const sku of ['A', 'B', 'C', 'D']) h.sales(store, sku, d, d + 1, () => 5);
         if (stocked) for (const sku of ['A', 'B', 'C', 'D']) h.sales('S1', sku, d, d + 1, () => 1);
         else h.sales('S1', 'D', d, d + 1, () => 5);
+        if (d === restockDay)
+          for (const sku of ['A', 'B', 'C'])
+            h.feed([
+              { type: 'receipt', source: 'wms', sku, location: 'S1', qty: 50, at: d * DAY + 20 * HOUR },
+            ]);
         h.sweep((d + 1) * DAY + HOUR);
       }
       return h.of('demand_drop');
@@ -656,6 +661,8 @@ describe('demand', () => {
     expect(drops[0]).toMatchObject({ location: 'S1', category: 'toys' });
     expect(drops[0]!.evidence.figures.usual_demand_in_stock_share).toBe(1);
     expect(run(false)).toHaveLength(0);
+    // Restocked on the last evening: the shelves were still empty for the days being judged.
+    expect(run(false, 34)).toHaveLength(0);
   });
 
   it("flags a drop in a store's second week, judged against its first with a wider margin", () => {
@@ -681,6 +688,31 @@ describe('demand', () => {
     });
     // Four days in five of the usual is within what nine days of history can say.
     expect(run(4)).toHaveLength(0);
+  });
+
+  it('judges a category that sells in lumps by its purchases: a quiet fortnight of six-packs is not a drop', () => {
+    const run = (lumpy: boolean) => {
+      const h = new DetectHarness();
+      const skus = ['A', 'B', 'C', 'D'];
+      for (const store of ['S1', 'S2', 'S3']) for (const sku of skus) h.count(store, sku, 1000, 0);
+      // Eight units a day either way: six-packs on one day in three, or two singles a day.
+      const usual = (i: number) => (d: number) => (lumpy ? ((d + i) % 3 === 0 ? 6 : 0) : 2);
+      for (const store of ['S1', 'S2', 'S3'])
+        for (const [i, sku] of skus.entries()) h.sales(store, sku, 0, 28, usual(i));
+      for (let d = 28; d < 42; d++) {
+        for (const store of ['S2', 'S3'])
+          for (const [i, sku] of skus.entries()) h.sales(store, sku, d, d + 1, usual(i));
+        // S1 sells 24 units in the fortnight: four six-packs, or twelve days of two singles.
+        h.sales('S1', 'A', d, d + 1, () => (lumpy ? (d % 3 === 0 && d < 40 ? 6 : 0) : d % 7 === 0 ? 0 : 2));
+        h.sweep((d + 1) * DAY + HOUR);
+      }
+      return h.of('demand_drop');
+    };
+    // 24 singles for 112 is a drop; 4 purchases for 19 is within what a lumpy category does.
+    const singles = run(false);
+    expect(singles).toHaveLength(1);
+    expect(singles[0]!.evidence.figures.units_per_purchase).toBeLessThan(1.1);
+    expect(run(true)).toHaveLength(0);
   });
 
   it('widens the baseline margin for a history shorter than two weeks', () => {
