@@ -7,7 +7,7 @@ import { type Database, migrate, openDatabase } from '../db/index.ts';
 import { ingestRecords } from '../ingest/index.ts';
 import type { Scenario } from '../twin/index.ts';
 import { DetectionService } from './detect.service.ts';
-import { type EvalReport, scoreDetections } from './eval.ts';
+import { type EvalReport, GRACE_HOURS, scoreDetections } from './eval.ts';
 import type { DetectorConfigInput } from './settings.ts';
 import { type DetectionPipeline, memoryPipeline, playTwinInto } from './twin-run.ts';
 
@@ -85,7 +85,11 @@ export async function evaluateDetection(
     };
   };
   try {
-    const run = await playTwinInto(scenario, seed, pipelineFor, { onDay: options.onDay });
+    // The network trades on through the grace period, so faults started near the end can show.
+    const run = await playTwinInto(scenario, seed, pipelineFor, {
+      onDay: options.onDay,
+      playOnDays: Math.ceil(GRACE_HOURS / 24),
+    });
     const exceptions = await run.pipeline.exceptions();
     return scoreDetections(exceptions, run.labels, {
       scenario: scenario.name,

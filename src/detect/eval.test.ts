@@ -3,6 +3,7 @@ import type { FaultLabel } from '../twin/index.ts';
 import { scenarioSchema } from '../twin/index.ts';
 import { evaluateDetection } from './eval.service.ts';
 import { scoreDetections } from './eval.ts';
+import { playTwinInto } from './twin-run.ts';
 
 /** A small network with one of each fault the rule-based detectors own, early enough to play out. */
 const scenario = scenarioSchema.parse({
@@ -114,6 +115,34 @@ describe('the matching rule', () => {
 });
 
 describe('detection scored on the twin', () => {
+  it('lets the network trade on after the last day, so a transfer lost the day before the end is still found', async () => {
+    const lateLoss = scenarioSchema.parse({
+      ...scenario,
+      name: 'late-loss',
+      days: 20,
+      faults: [{ type: 'transfer_lost', count: 2, day: 16 }],
+    });
+    const sweeps: number[] = [];
+    const end = Date.parse(`${lateLoss.start}T00:00:00Z`) + 20 * 86_400_000;
+    const run = await playTwinInto(
+      lateLoss,
+      5,
+      async () => ({
+        deliver: async () => {},
+        sweep: async (now) => void sweeps.push(now),
+        exceptions: async () => [],
+      }),
+      { playOnDays: 3 },
+    );
+    // The run still ends on its last day; the sweeps go on through the grace period.
+    expect(run.runEnd).toBe(end);
+    expect(Math.max(...sweeps)).toBe(end + 3 * 86_400_000);
+    const report = await evaluateDetection(lateLoss, 5, { mode: 'memory' });
+    const lost = report.types.find((t) => t.type === 'transfer_lost')!;
+    expect(lost).toMatchObject({ labels: 1, detected: 1 });
+    expect(report.missed).toEqual([]);
+  }, 60_000);
+
   it('finds every rule-based fault of a run with few false exceptions, and reports time to detect', async () => {
     const report = await evaluateDetection(scenario, 7, { mode: 'memory' });
     expect(report.overall.labels).toBeGreaterThanOrEqual(8);

@@ -85,8 +85,8 @@ export interface EvalReport {
   overall: Omit<TypeScore, 'type'>;
   false_per_1000_cell_days: number;
   /**
-   * Faults the twin started after the run's last simulated hour (their events only arrive
-   * as the run drains): nothing in the run can show them, so they are left out of the scores.
+   * Faults that began after the scenario's last day (in the grace period the network trades
+   * on for, or in events that only arrive as the run drains): left out of the scores.
    */
   labels_after_run: number;
   /**

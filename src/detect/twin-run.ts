@@ -41,7 +41,16 @@ export async function playTwinInto(
   scenario: Scenario,
   seed: number,
   pipelineFor: (master: Record<string, unknown>[]) => Promise<DetectionPipeline>,
-  options: { sweepEveryHours?: number; onDay?: (day: number) => void } = {},
+  options: {
+    sweepEveryHours?: number;
+    onDay?: (day: number) => void;
+    /**
+     * Days the network keeps trading after the scenario's last day, with no new faults: a
+     * fault started near the end (a transfer shipped the day before) has its grace period to
+     * show itself, as it would in a real network that does not stop.
+     */
+    playOnDays?: number;
+  } = {},
 ): Promise<TwinRun & { pipeline: DetectionPipeline }> {
   const sweepEvery = options.sweepEveryHours ?? 3;
   const net = buildNetwork(scenario, seed);
@@ -70,21 +79,22 @@ export async function playTwinInto(
   };
   let events = 0;
   world.open();
-  for (let day = 0; day <= scenario.days; day++) {
-    if (day < scenario.days) world.step(day, sink);
+  const lastDay = scenario.days + Math.max(0, Math.floor(options.playOnDays ?? 0));
+  for (let day = 0; day <= lastDay; day++) {
+    if (day < lastDay) world.step(day, sink);
     else world.drain(sink);
     const dayStart = start + day * DAY;
     let i = 0;
     for (let h = 1; h <= 24; h++) {
       const until = dayStart + h * HOUR;
       const chunk: Record<string, unknown>[] = [];
-      while (i < arrived.length && (arrived[i]!.arrival < until || day === scenario.days))
+      while (i < arrived.length && (arrived[i]!.arrival < until || day === lastDay))
         chunk.push(arrived[i++]!.body);
       for (const body of chunk) countSale(body);
       events += chunk.length;
       if (chunk.length > 0) await pipeline.deliver(chunk, until);
       if (h % sweepEvery === 0) await pipeline.sweep(until);
-      if (day === scenario.days) break;
+      if (day === lastDay) break;
     }
     arrived = [];
     options.onDay?.(day);

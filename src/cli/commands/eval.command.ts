@@ -35,7 +35,7 @@ export function evalTable(r: EvalReport): string {
   lines.push(`false exceptions per 1,000 SKU x location-days: ${r.false_per_1000_cell_days.toFixed(3)}`);
   if (r.labels_after_run > 0)
     lines.push(
-      `faults started after the run's last hour (left out; nothing in the run can show them): ${r.labels_after_run}`,
+      `faults that began after the scenario's last day (left out of the scores): ${r.labels_after_run}`,
     );
   const fast = r.phantom_fast_movers;
   if (fast)
@@ -179,7 +179,10 @@ export function registerEval(program: Command): void {
           onDay: options.json
             ? undefined
             : (day) => {
-                if (process.stderr.isTTY) process.stderr.write(`\r  day ${day + 1}/${scenario.days}`);
+                if (process.stderr.isTTY)
+                  process.stderr.write(
+                    day < scenario.days ? `\r  day ${day + 1}/${scenario.days}` : '\r  grace period        ',
+                  );
               },
         });
         if (process.stderr.isTTY && !options.json) process.stderr.write('\r');
