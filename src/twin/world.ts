@@ -701,6 +701,9 @@ export class World {
         if (a.orderedOn !== undefined)
           this.leadTimesSeen.push({ supplier: a.supplier!, days: day - a.orderedOn });
       }
+      // Another delivery of the same SKU posted on time that morning covers the day's sales
+      // too: the late posting leaves the record negative only if the sales outrun both.
+      if (this.sequencingWatch?.cell === c && !latePosted.has(a)) this.sequencingWatch.before += a.qty;
       this.sellable[c] = this.sellable[c]! + a.qty;
       // The receipt clears what the records had on the way (a lost transfer's never clears).
       this.recordedSellable[c] = this.recordedSellable[c]! + a.qty;
