@@ -14,6 +14,17 @@ import { categoryRatio } from './demand.detector.ts';
  */
 export const phantomKey = (cell: Cell) => `phantom_inventory:${cell.loc.location}:${cell.sku.sku}`;
 
+/** What every phantom finding of a record shares, whatever found it. */
+const phantomIdentity = (cell: Cell) => ({
+  key: phantomKey(cell),
+  type: 'phantom_inventory' as const,
+  sku: cell.sku.sku,
+  location: cell.loc.location,
+  channel: 'store' as const,
+  group: `location:${cell.loc.location}`,
+  root_cause: 'physical_discrepancy' as const,
+});
+
 export function createPhantomInventoryDetector(): Detector {
   return {
     name: 'phantom-inventory',
@@ -69,13 +80,7 @@ function foundByCount(ctx: DetectContext, cell: Cell, eventId: string): void {
   const lead = leadDays(cell, s);
   const silentDays = Number.isFinite(cell.lastSaleAt) ? Math.max(0, (ctx.now - cell.lastSaleAt) / DAY) : null;
   ctx.raise({
-    key,
-    type: 'phantom_inventory',
-    sku: cell.sku.sku,
-    location: cell.loc.location,
-    channel: 'store',
-    group: `location:${cell.loc.location}`,
-    root_cause: 'physical_discrepancy',
+    ...phantomIdentity(cell),
     reasoning: `Count ${eventId} found ${counted} where the record said ${recorded}: ${missing} units (${fixed((missing / recorded) * 100, 0)}% of the record) left the shelf with no event, at least ${s.phantom_count_min_units} units and ${fixed(s.phantom_count_min_share * 100, 0)}% of the record being the bar for more than a miscount.${silentDays === null ? '' : ` The last sale was ${fixed(silentDays, 1)} days before the count.`}`,
     confidence: 1 - s.count_error_probability,
     evidence: {
@@ -164,18 +169,11 @@ function considerPhantom(ctx: DetectContext, cell: Cell): void {
   // demand ended, not this shelf.
   const peers = peerRatio(ctx.state.skuCells.get(cell.sku.sku) ?? [], cell, ctx.now, s.history_days);
   if (peers < 0.6) return;
-  const key = phantomKey(cell);
   const lead = leadDays(cell, s);
   const overstated = Math.min(sellable, reading.overstatementBound);
   const emptyNow = sellable <= reading.overstatementBound;
   ctx.raise({
-    key,
-    type: 'phantom_inventory',
-    sku: cell.sku.sku,
-    location: cell.loc.location,
-    channel: 'store',
-    group: `location:${cell.loc.location}`,
-    root_cause: 'physical_discrepancy',
+    ...phantomIdentity(cell),
     reasoning: `Since the last count (${fixed(reading.daysSinceCount, 0)} days ago) the record spent ${fixed(reading.zeroRunDays, 1)} days at ${reading.overstatementBound} units or fewer without a single sale, where a day without a sale has probability ${fixed(reading.zeroSaleDay, 3)}; sales happen above that level and stop below it.${reading.shortPicked ? ` A picker came up short on it at ${iso(cell.shortPickAt)}, which happens with probability ${fixed(reading.pickMiss, 3)} when the units are there (this store's pickers, from how their earlier short picks were settled).` : ''} With a prior of ${fixed(reading.prior, 4)} that stock left unrecorded since the count, the record overstates the shelf by up to ${overstated} units with probability ${fixed(reading.emptyProbability, 4)}.`,
     confidence: reading.emptyProbability,
     evidence: {
