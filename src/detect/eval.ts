@@ -86,7 +86,8 @@ export interface EvalReport {
   false_per_1000_cell_days: number;
   /**
    * Faults that began after the scenario's last day (in the grace period the network trades
-   * on for, or in events that only arrive as the run drains): left out of the scores.
+   * on for, or in events that only arrive as the run drains): left out of the scores, with
+   * the exceptions they raised.
    */
   labels_after_run: number;
   /**
@@ -161,9 +162,13 @@ export function scoreDetections(
     dailySales?: (location: string, sku: string, before: number) => number | null;
   },
 ): EvalReport {
-  const afterRun = all.filter((l) => Date.parse(l.start) > context.runEnd).length;
+  const late = all.filter((l) => Date.parse(l.start) > context.runEnd);
   const labels = all.filter((l) => Date.parse(l.start) <= context.runEnd);
-  const exceptions = raised.filter((e) => SCORED_TYPES.includes(e.type));
+  // What such a fault raised is left out with it: neither found nor false.
+  const exceptions = raised.filter(
+    (e) =>
+      SCORED_TYPES.includes(e.type) && !late.some((l) => matches(e, l, context.runEnd, context.categoryOf)),
+  );
   const matchedBy = new Map<string, RaisedException[]>();
   const isTrue = new Set<string>();
   for (const label of labels) {
@@ -253,7 +258,7 @@ export function scoreDetections(
       ttd_median_hours: quantile(fastTtd, 0.5),
       ttd_p90_hours: quantile(fastTtd, 0.9),
     },
-    labels_after_run: afterRun,
+    labels_after_run: late.length,
     false_per_1000_cell_days: (falseOnes.length / Math.max(1, context.cells * context.days)) * 1000,
     calibration,
     missed: labels
