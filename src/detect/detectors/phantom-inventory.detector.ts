@@ -14,6 +14,12 @@ import { categoryRatio } from './demand.detector.ts';
  */
 export const phantomKey = (cell: Cell) => `phantom_inventory:${cell.loc.location}:${cell.sku.sku}`;
 
+/** The record's last sale, as evidence (none if it never sold). */
+const lastSaleEvidence = (cell: Cell) =>
+  cell.lastSaleEventId
+    ? [{ event_id: cell.lastSaleEventId, type: 'sale', occurred_at: iso(cell.lastSaleAt), note: 'last sale' }]
+    : [];
+
 /** What every phantom finding of a record shares, whatever found it. */
 const phantomIdentity = (cell: Cell) => ({
   key: phantomKey(cell),
@@ -92,16 +98,7 @@ function foundByCount(ctx: DetectContext, cell: Cell, eventId: string): void {
           qty: counted,
           note: 'the count',
         },
-        ...(cell.lastSaleEventId
-          ? [
-              {
-                event_id: cell.lastSaleEventId,
-                type: 'sale',
-                occurred_at: iso(cell.lastSaleAt),
-                note: 'last sale',
-              },
-            ]
-          : []),
+        ...lastSaleEvidence(cell),
       ],
       figures: {
         record_before_count: recorded,
@@ -188,16 +185,7 @@ function considerPhantom(ctx: DetectContext, cell: Cell): void {
               },
             ]
           : []),
-        ...(cell.lastSaleEventId
-          ? [
-              {
-                event_id: cell.lastSaleEventId,
-                type: 'sale',
-                occurred_at: iso(cell.lastSaleAt),
-                note: 'last sale',
-              },
-            ]
-          : []),
+        ...lastSaleEvidence(cell),
         ...(cell.countEventId
           ? [
               {
