@@ -313,6 +313,11 @@ export function createDemandDetector(): Detector {
     return expected >= 10 ? observed / expected : 1;
   }
 
+  /** The records of a category's SKUs at a location. */
+  function categoryCells(ctx: DetectContext, loc: LocationState, category: string): Cell[] {
+    return (ctx.state.locationCells.get(loc.info.location) ?? []).filter((c) => c.sku.category === category);
+  }
+
   /**
    * The share of a category's usual demand at a location (each SKU's rate over the weeks
    * before local day `before`) that its records had stock for since `since` (ms): a record
@@ -329,8 +334,7 @@ export function createDemandDetector(): Detector {
     let usual = 0;
     let stocked = 0;
     const span = Math.max(1, ctx.now - since);
-    for (const cell of ctx.state.locationCells.get(loc.info.location) ?? []) {
-      if (cell.sku.category !== category) continue;
+    for (const cell of categoryCells(ctx, loc, category)) {
       const rate = demandRateBefore(cell, before, BASELINE_DAYS).dailyUnits;
       usual += rate;
       if (WorldState.sellable(cell) <= 0) continue;
@@ -356,8 +360,7 @@ export function createDemandDetector(): Detector {
   ): number {
     let units = 0;
     let weighted = 0;
-    for (const cell of ctx.state.locationCells.get(loc.info.location) ?? []) {
-      if (cell.sku.category !== category) continue;
+    for (const cell of categoryCells(ctx, loc, category)) {
       const rate = demandRateBefore(cell, before, window);
       if (rate.dailyUnits <= 0) continue;
       // A week or more of history says how an item sells; less says nothing of lumps.
@@ -392,8 +395,7 @@ export function createDemandDetector(): Detector {
     to: number,
   ): number {
     let biggest = 0;
-    for (const cell of ctx.state.locationCells.get(loc.info.location) ?? []) {
-      if (cell.sku.category !== category) continue;
+    for (const cell of categoryCells(ctx, loc, category)) {
       const rate = demandRateBefore(cell, from, BASELINE_DAYS);
       let units = 0;
       for (let d = from; d < to; d++) if (!WorldState.promotedOn(cell, d)) units += cell.demand.on(d);
@@ -472,9 +474,7 @@ export function createDemandDetector(): Detector {
       }
       raised = true;
       const ratio = observed / expected;
-      const items = [...ctx.state.cells.values()].filter(
-        (c) => c.loc.location === loc.info.location && c.sku.category === category,
-      );
+      const items = categoryCells(ctx, loc, category);
       const unitMargin = items.length > 0 ? items.reduce((sum, c) => sum + margin(c), 0) / items.length : 0;
       ctx.raise({
         key: spike ? spikeKey : dropKey,
