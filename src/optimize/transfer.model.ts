@@ -165,7 +165,7 @@ const NEGLIGIBLE_SALE = 1e-9;
 /** Linear pieces per gain or loss curve: exact for up to this many packs, chords beyond. */
 export const DEFAULT_SEGMENTS = 12;
 /** Gain segments per destination split by inbound lane (the strengthening below). */
-export const DEFAULT_DISAGGREGATE = 2;
+export const DEFAULT_DISAGGREGATE = 4;
 
 interface Curve {
   gainSlopes: number[];
@@ -324,8 +324,15 @@ export function fairnessGroups(
  */
 export function buildTransferProgram(
   problem: TransferProblem,
-  options: { planner?: boolean; fairness?: boolean; segments?: number; disaggregate?: number } = {},
+  options: {
+    planner?: boolean;
+    fairness?: boolean;
+    segments?: number;
+    disaggregate?: number;
+    perspective?: boolean;
+  } = {},
 ): TransferProgram {
+  const perspective = options.perspective ?? true;
   const planner = options.planner ?? true;
   const enforceFairness = options.fairness ?? true;
   const segmentLimit = options.segments ?? DEFAULT_SEGMENTS;
@@ -424,7 +431,7 @@ export function buildTransferProgram(
   const lp = new LinearProgram('maximize');
   const laneColumns: TransferProgram['lanes'] = [];
   const inflow = new Map<string, [number, number, number][]>();
-  const outflow = new Map<string, [number, number][]>();
+  const outflow = new Map<string, [number, number, number][]>();
   lanes.forEach((lane, k) => {
     const maxPacks = Math.min(laneCap(lane), usefulPacks(lane.to));
     const packs = lp.addColumn({
@@ -463,7 +470,7 @@ export function buildTransferProgram(
     );
     laneColumns.push({ lane, packs, used });
     (inflow.get(lane.to) ?? inflow.set(lane.to, []).get(lane.to)!).push([packs, p, used]);
-    (outflow.get(lane.from) ?? outflow.set(lane.from, []).get(lane.from)!).push([packs, p]);
+    (outflow.get(lane.from) ?? outflow.set(lane.from, []).get(lane.from)!).push([packs, p, used]);
   });
   const pinShortfalls: TransferProgram['pinShortfalls'] = [];
   const segments = new Map<string, { gain: Segment[]; loss: Segment[] }>();
@@ -525,7 +532,20 @@ export function buildTransferProgram(
       // flag is 1); the relaxation can no longer fill a destination's most valuable units
       // through many lanes each flagged a fraction.
       const tight = Math.min(gain.length, disaggregate);
-      if (tight > 0 && ins.length > 1) {
+      if (tight > 0 && ins.length === 1) {
+        // One inbound lane: its flag alone bounds each segment.
+        const used = ins[0]![2];
+        for (let j = 0; j < tight; j++)
+          lp.addRow(
+            `yu${at}_${j}`,
+            [
+              [columns[j]!, 1],
+              [used, -gain[j]!.width],
+            ],
+            Number.NEGATIVE_INFINITY,
+            0,
+          );
+      } else if (tight > 0) {
         const share = ins.map(() => [] as [number, number][]);
         for (let j = 0; j < tight; j++) {
           const parts = ins.map(([, , used], k) => {
@@ -578,6 +598,54 @@ export function buildTransferProgram(
         0,
         0,
       );
+      if (perspective) {
+        // Strengthening: each lane's share of the loss is at least the loss of sending its
+        // units alone (the curve is convex, so losses add up to at most the whole), and a lane
+        // flagged a fraction u pays u x the loss of u-scaled flow: lambda_k >= slope_j x units_k
+        // + offset_j x used_k for each piece j (offset_j <= 0 is where piece j's line crosses 0).
+        const pieces: { slope: number; offset: number }[] = [];
+        let start = 0;
+        let value = 0;
+        for (const segment of loss) {
+          const offset = value - segment.slope * start;
+          if (offset < -1e-9) pieces.push({ slope: segment.slope, offset });
+          value += segment.slope * segment.width;
+          start += segment.width;
+        }
+        if (pieces.length > 0) {
+          const shares = outs.map(([packs, coef, used], k) => {
+            const share = lp.addColumn({
+              name: `ls${at}_${k}`,
+              cost: 0,
+              lower: 0,
+              upper: Number.POSITIVE_INFINITY,
+              kind: 'continuous',
+            });
+            pieces.forEach((piece, j) => {
+              lp.addRow(
+                `lp${at}_${k}_${j}`,
+                [
+                  [share, 1],
+                  [packs, -piece.slope * coef],
+                  [used, -piece.offset],
+                ],
+                0,
+                Number.POSITIVE_INFINITY,
+              );
+            });
+            return share;
+          });
+          lp.addRow(
+            `lsum${at}`,
+            [
+              ...columns.map((col, j): [number, number] => [col, loss[j]!.slope]),
+              ...shares.map((col): [number, number] => [col, -1]),
+            ],
+            0,
+            Number.POSITIVE_INFINITY,
+          );
+        }
+      }
     }
     const location = byId.get(id)!;
     if (planner && (location.minStock ?? 0) > 0 && ins.length > 0) {

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { demandSurvival, expectedSales } from './expected-sales.ts';
 import { solve } from './highs.ts';
 import { LinearProgram, toLpText } from './linear-program.ts';
-import { compressSlopes, type TransferLocation, type TransferProblem } from './transfer.model.ts';
+import {
+  buildTransferProgram,
+  compressSlopes,
+  type TransferLocation,
+  type TransferProblem,
+} from './transfer.model.ts';
 import { planTransfers } from './transfers.ts';
 
 // A location whose demand dwarfs any transfer: every unit that arrives sells (P(D >= k) = 1
@@ -132,6 +137,47 @@ describe('transfer optimisation', () => {
           (b > 0 ? 0.8 * 2 * b + 2 + 1 : 0);
         best = Math.max(best, value);
       }
+    expect(plan.objective).toBeCloseTo(best, 6);
+  });
+
+  it('strengthens the relaxation with what each lane would lose at its source alone, without cutting off the optimum', async () => {
+    // Three stores that sell the SKU themselves (each unit sent costs more than the last) and
+    // one that sells everything it gets; a shipment costs 30. Spread thin over the three lanes,
+    // each flagged a fraction, the plain relaxation buys cheap units everywhere for one charge.
+    const seller = (id: string): TransferLocation => ({
+      id,
+      onHand: 40,
+      safetyStock: 0,
+      demandMean: 25,
+      demandDispersion: 3,
+      unitMargin: 10,
+    });
+    const problem: TransferProblem = {
+      ...base,
+      locations: [seller('S2'), seller('S3'), seller('S4'), hungry('S1')],
+      lanes: [lane('S2', 'S1', 0.5, 30), lane('S3', 'S1', 0.5, 30), lane('S4', 'S1', 0.5, 30)],
+    };
+    const relaxation = async (perspective: boolean) =>
+      (
+        await solve(
+          buildTransferProgram(problem, { perspective }).lp.variant((c) => ({ ...c, kind: 'continuous' })),
+        )
+      ).objective;
+    const optimum = async (perspective: boolean) =>
+      (await solve(buildTransferProgram(problem, { perspective }).lp, { mipGap: 0 })).objective;
+    const [plain, strong, best, bestPlain] = await Promise.all([
+      relaxation(false),
+      relaxation(true),
+      optimum(true),
+      optimum(false),
+    ]);
+    // Same integer optimum either way; the strengthened bound is valid and much closer to it.
+    expect(best).toBeCloseTo(bestPlain, 6);
+    expect(strong).toBeGreaterThanOrEqual(best - 1e-6);
+    expect(plain - best).toBeGreaterThan(10);
+    expect(strong - best).toBeLessThan((plain - best) / 4);
+    const plan = await planTransfers(problem);
+    expect(plan.status).toBe('optimal');
     expect(plan.objective).toBeCloseTo(best, 6);
   });
 

@@ -300,12 +300,15 @@ export function solveTransferProgramWith(
   const netScale = netScaleOf(program, relaxed);
   const tolerance = (objective: number) => gap * (netScale ?? Math.max(1, Math.abs(objective)));
   const start: Solution | null = Number.isFinite(scaled.objective) ? scaled : null;
+  // A bound is never below a plan found: when the relaxation's optimum comes out a hair
+  // under a whole plan's objective, that is the simplex tolerances (seen: 1e-6 on 32.6).
+  const boundOver = (plan: Solution, bound: number) => Math.max(bound, plan.objective);
   // Already within the gap of the relaxation's bound: nothing left to search for.
   if (start && relaxed.objective - start.objective <= tolerance(start.objective))
     return {
       ...start,
       status: 'optimal',
-      bound: relaxed.objective,
+      bound: boundOver(start, relaxed.objective),
       seconds: (performance.now() - started) / 1000,
     };
   // No search asked for: the heuristic's plan, with the relaxation's bound.
@@ -313,7 +316,7 @@ export function solveTransferProgramWith(
     return {
       ...start,
       status: 'time_limit',
-      bound: relaxed.objective,
+      bound: boundOver(start, relaxed.objective),
       seconds: (performance.now() - started) / 1000,
     };
   const search = solveWith(highs, lp, {
@@ -338,7 +341,7 @@ export function solveTransferProgramWith(
       best.status === 'time_limit' && bound - best.objective <= tolerance(best.objective)
         ? 'optimal'
         : best.status,
-    bound,
+    bound: Number.isFinite(best.objective) ? boundOver(best, bound) : bound,
     seconds: (performance.now() - started) / 1000,
   };
 }
