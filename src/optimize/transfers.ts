@@ -414,14 +414,16 @@ function slopeScaling(
       ...(netScale === null ? {} : { mipAbsoluteGap: 1e-4 * netScale }),
     });
   };
-  // Two starts: the relaxation's flows (the charges spread thin where it spread flow), and
-  // each lane's full capacity (the charges spread as thin as a lane allows, which favours
-  // few, full lanes). Neither wins everywhere: on the regional bench SKUs the second adds
-  // about 0.2% of net benefit, most on the SKUs where the first converged to many small lanes.
+  // Started from the relaxation's flows (the charges spread thin where it spread flow). A
+  // second start from each lane's full capacity (which favours few, full lanes) used to add
+  // about 0.2% on the regional bench SKUs; since the relaxation carries each lane's loss in
+  // perspective it has come out behind the first on every SKU tried, so it is only the
+  // fallback when the first finds no plan.
   const first = fromStart(new Map(free.map((l) => [l.packs, relaxed.values[l.packs]!])));
   if (Number.isFinite(first.objective) && good(first)) return first;
-  const second = fromStart(new Map(free.map((l) => [l.packs, lp.columns[l.packs]!.upper])));
-  const best = !Number.isFinite(first.objective) || second.objective > first.objective ? second : first;
+  const best = Number.isFinite(first.objective)
+    ? first
+    : fromStart(new Map(free.map((l) => [l.packs, lp.columns[l.packs]!.upper])));
   return Number.isFinite(best.objective) ? localSearch(program, model, free, fixed, best, relaxed) : best;
 }
 
