@@ -4,12 +4,13 @@ import { planNetwork } from './plan.ts';
 import type { TransferProblem } from './transfer.model.ts';
 import { planTransfers } from './transfers.ts';
 
-/** A SKU over eight stores on a ring: stock and demand drawn, lanes to the two nearest stores each way. */
+/** A SKU over sixteen stores on a ring: stock and demand drawn, lanes to the three nearest stores each way. */
+const RING = 16;
 const problem = fc
   .record({
     pack: fc.constantFrom(1, 2, 3),
-    stock: fc.array(fc.integer({ min: 0, max: 60 }), { minLength: 8, maxLength: 8 }),
-    demand: fc.array(fc.double({ min: 0.5, max: 40, noNaN: true }), { minLength: 8, maxLength: 8 }),
+    stock: fc.array(fc.integer({ min: 0, max: 60 }), { minLength: RING, maxLength: RING }),
+    demand: fc.array(fc.double({ min: 0.5, max: 40, noNaN: true }), { minLength: RING, maxLength: RING }),
     shipment: fc.double({ min: 5, max: 60, noNaN: true }),
   })
   .map(
@@ -27,12 +28,12 @@ const problem = fc
         demandDispersion: 3,
         unitMargin: 8,
       })),
-      lanes: [0, 1, 2, 3, 4, 5, 6, 7].flatMap((i) =>
-        [1, 2, 6, 7].map((d) => ({
+      lanes: stock.flatMap((_, i) =>
+        [1, 2, 3, RING - 3, RING - 2, RING - 1].map((d) => ({
           from: `S${i}`,
-          to: `S${(i + d) % 8}`,
-          unitCost: 0.2 * Math.min(d, 8 - d),
-          shipmentCost: shipment * Math.min(d, 8 - d),
+          to: `S${(i + d) % RING}`,
+          unitCost: 0.2 * Math.min(d, RING - d),
+          shipmentCost: shipment * Math.min(d, RING - d),
           leadTimeDays: 1,
         })),
       ),

@@ -170,12 +170,6 @@ export const DEFAULT_SEGMENTS = 12;
  * more than 4 closes nothing more.
  */
 export const DEFAULT_DISAGGREGATE = 4;
-/**
- * Pieces of a source's loss curve each outbound lane's perspective carries (the first ones,
- * where a lane flagged a fraction would otherwise buy its units cheapest): on the bench SKUs
- * six give the bound of all twelve to 0.01% with a fifth fewer rows.
- */
-const PERSPECTIVE_PIECES = 6;
 
 interface Curve {
   gainSlopes: number[];
@@ -618,8 +612,7 @@ export function buildTransferProgram(
         let value = 0;
         for (const segment of loss) {
           const offset = value - segment.slope * start;
-          if (offset < -1e-9 && pieces.length < PERSPECTIVE_PIECES)
-            pieces.push({ slope: segment.slope, offset });
+          if (offset < -1e-9) pieces.push({ slope: segment.slope, offset });
           value += segment.slope * segment.width;
           start += segment.width;
         }
