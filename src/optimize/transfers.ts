@@ -508,7 +508,11 @@ function localSearch(
   const flow = (l: TransferProgram['lanes'][number]) => relaxed.values[l.packs]!;
   const byPair = new Map(free.map((l) => [`${l.lane.from}\u0000${l.lane.to}`, l]));
   const into = new Map<string, TransferProgram['lanes']>();
-  for (const l of free) (into.get(l.lane.to) ?? into.set(l.lane.to, []).get(l.lane.to)!).push(l);
+  const outOf = new Map<string, TransferProgram['lanes']>();
+  for (const l of free) {
+    (into.get(l.lane.to) ?? into.set(l.lane.to, []).get(l.lane.to)!).push(l);
+    (outOf.get(l.lane.from) ?? outOf.set(l.lane.from, []).get(l.lane.from)!).push(l);
+  }
   const move = (close: TransferProgram['lanes'], openAlso: TransferProgram['lanes']): boolean => {
     for (const l of close) open.delete(l.used);
     for (const l of openAlso) open.add(l.used);
@@ -541,8 +545,8 @@ function localSearch(
     if (tries >= PAIR_TRIES || miss >= PAIR_MISSES) break;
     if (open.has(x.used)) continue;
     // x = s1>d2: s1 sends to some d1 now, and some s2 sends to d2 and has a lane to d1.
-    const a = free.filter((l) => l.lane.from === x.lane.from && open.has(l.used));
-    for (const A of a) {
+    for (const A of outOf.get(x.lane.from)!) {
+      if (!open.has(A.used)) continue;
       let done = false;
       for (const B of into.get(x.lane.to) ?? []) {
         if (!open.has(B.used) || B === A) continue;
