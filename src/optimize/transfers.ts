@@ -480,39 +480,7 @@ function localSearch(
     }
     return false;
   };
-  const toOpen = free
-    .filter((l) => !open.has(l.used) && relaxed.values[l.packs]! > 1e-6)
-    .sort((a, b) => relaxed.values[b.packs]! - relaxed.values[a.packs]! || a.used - b.used)
-    .slice(0, OPEN_TRIES);
-  let misses = 0;
-  for (const l of toOpen) {
-    if (misses >= OPEN_MISSES) break;
-    open.add(l.used);
-    if (trial()) misses = 0;
-    else {
-      open.delete(l.used);
-      misses += 1;
-    }
-  }
-  const toClose = free
-    .filter((l) => open.has(l.used))
-    .sort((a, b) => current.values[a.packs]! - current.values[b.packs]! || a.used - b.used)
-    .slice(0, CLOSE_TRIES);
-  for (const l of toClose) {
-    open.delete(l.used);
-    if (!trial()) open.add(l.used);
-  }
-  // Moves that change two or four lanes at once: a destination served from another source
-  // (close its lane, open one the relaxation sends along), and two sources trading their
-  // destinations (close s1>d1 and s2>d2, open s1>d2 and s2>d1). Neither half pays on its own.
-  const flow = (l: TransferProgram['lanes'][number]) => relaxed.values[l.packs]!;
-  const byPair = new Map(free.map((l) => [`${l.lane.from}\u0000${l.lane.to}`, l]));
-  const into = new Map<string, TransferProgram['lanes']>();
-  const outOf = new Map<string, TransferProgram['lanes']>();
-  for (const l of free) {
-    (into.get(l.lane.to) ?? into.set(l.lane.to, []).get(l.lane.to)!).push(l);
-    (outOf.get(l.lane.from) ?? outOf.set(l.lane.from, []).get(l.lane.from)!).push(l);
-  }
+  // Switches lanes off and on, and keeps the change if the plan earns more in whole packs.
   const move = (close: TransferProgram['lanes'], openAlso: TransferProgram['lanes']): boolean => {
     for (const l of close) open.delete(l.used);
     for (const l of openAlso) open.add(l.used);
@@ -521,46 +489,61 @@ function localSearch(
     for (const l of close) open.add(l.used);
     return false;
   };
-  const candidates = free
-    .filter((l) => !open.has(l.used) && flow(l) > 1e-6)
-    .sort((a, b) => flow(b) - flow(a) || a.used - b.used);
+  // The lanes the relaxation sends along, most first: what every opening move tries.
+  const flow = (l: TransferProgram['lanes'][number]) => relaxed.values[l.packs]!;
+  const ranked = free.filter((l) => flow(l) > 1e-6).sort((a, b) => flow(b) - flow(a) || a.used - b.used);
+  let misses = 0;
+  for (const l of ranked.filter((l) => !open.has(l.used)).slice(0, OPEN_TRIES)) {
+    if (misses >= OPEN_MISSES) break;
+    misses = move([], [l]) ? 0 : misses + 1;
+  }
+  const toClose = free
+    .filter((l) => open.has(l.used))
+    .sort((a, b) => current.values[a.packs]! - current.values[b.packs]! || a.used - b.used)
+    .slice(0, CLOSE_TRIES);
+  for (const l of toClose) move([l], []);
+  // Moves that change two or four lanes at once: a destination served from another source
+  // (close its lane, open one the relaxation sends along), and two sources trading their
+  // destinations (close s1>d1 and s2>d2, open s1>d2 and s2>d1). Neither half pays on its own.
+  const byPair = new Map(free.map((l) => [`${l.lane.from}\u0000${l.lane.to}`, l]));
+  const into = new Map<string, TransferProgram['lanes']>();
+  const outOf = new Map<string, TransferProgram['lanes']>();
+  for (const l of free) {
+    (into.get(l.lane.to) ?? into.set(l.lane.to, []).get(l.lane.to)!).push(l);
+    (outOf.get(l.lane.from) ?? outOf.set(l.lane.from, []).get(l.lane.from)!).push(l);
+  }
   let tries = 0;
   let miss = 0;
-  for (const c of candidates) {
-    if (tries >= PAIR_TRIES || miss >= PAIR_MISSES) break;
-    if (open.has(c.used)) continue;
-    for (const o of into.get(c.lane.to) ?? []) {
-      if (!open.has(o.used) || tries >= PAIR_TRIES) continue;
-      tries += 1;
-      if (move([o], [c])) {
-        miss = 0;
-        break;
-      }
-      miss += 1;
+  /** One try of a move; false once the pass has spent its tries. */
+  const attempt = (close: TransferProgram['lanes'], openAlso: TransferProgram['lanes']): boolean => {
+    tries += 1;
+    if (move(close, openAlso)) {
+      miss = 0;
+      return true;
     }
-  }
-  tries = 0;
-  miss = 0;
-  for (const x of candidates) {
-    if (tries >= PAIR_TRIES || miss >= PAIR_MISSES) break;
-    if (open.has(x.used)) continue;
-    // x = s1>d2: s1 sends to some d1 now, and some s2 sends to d2 and has a lane to d1.
-    for (const A of outOf.get(x.lane.from)!) {
-      if (!open.has(A.used)) continue;
-      let done = false;
-      for (const B of into.get(x.lane.to) ?? []) {
-        if (!open.has(B.used) || B === A) continue;
-        const y = byPair.get(`${B.lane.from}\u0000${A.lane.to}`);
-        if (!y || open.has(y.used) || tries >= PAIR_TRIES) continue;
-        tries += 1;
-        if (move([A, B], [x, y])) {
-          done = true;
-          miss = 0;
-          break;
-        }
-        miss += 1;
-      }
-      if (done) break;
+    miss += 1;
+    return false;
+  };
+  // c = s'>d: d served from s' in place of a source it has now.
+  const replace = (c: TransferProgram['lanes'][number]): boolean =>
+    (into.get(c.lane.to) ?? []).some((o) => open.has(o.used) && tries < PAIR_TRIES && attempt([o], [c]));
+  // x = s1>d2: s1 sends to some d1 now, and some s2 sends to d2 and has a lane to d1.
+  const swap = (x: TransferProgram['lanes'][number]): boolean =>
+    outOf.get(x.lane.from)!.some(
+      (A) =>
+        open.has(A.used) &&
+        (into.get(x.lane.to) ?? []).some((B) => {
+          if (!open.has(B.used) || B === A) return false;
+          const y = byPair.get(`${B.lane.from}\u0000${A.lane.to}`);
+          return !!y && !open.has(y.used) && tries < PAIR_TRIES && attempt([A, B], [x, y]);
+        }),
+    );
+  for (const pass of [replace, swap]) {
+    tries = 0;
+    miss = 0;
+    for (const l of ranked) {
+      if (tries >= PAIR_TRIES || miss >= PAIR_MISSES) break;
+      if (!open.has(l.used)) pass(l);
     }
   }
   model.setBounds(
