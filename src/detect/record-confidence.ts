@@ -117,9 +117,16 @@ export function readConfidence(
     peers?: Cell[] | undefined;
     /** The store, for its trading hours: the current run is counted in trading days. */
     location?: LocationState | undefined;
+    /**
+     * How the rest of the SKU's category has sold at the store during the silence, over its
+     * usual (1 = as usual). Below 1 the shelf was expected to sell less (a season ending): a
+     * day without a sale is that much likelier whatever the shelf holds.
+     */
+    demandLevel?: number | undefined;
   } = {},
 ): ConfidenceReading {
   const { storeRate, peers, location } = context;
+  const level = Math.min(1, Math.max(0, context.demandLevel ?? 1));
   const sellable = WorldState.sellable(cell);
   // The usual rate comes from before the current silence, which is what is being tested.
   const since = Math.max(
@@ -161,13 +168,15 @@ export function readConfidence(
   const betaMean = a / (a + b);
   const betaSd = Math.sqrt((a * b) / ((a + b) ** 2 * (a + b + 1)));
   const k = settings.demand_dispersion;
+  // At a demand level below usual, a Poisson day is empty with probability q0^level; a
+  // negative binomial one less often than that, so the power is the safe side.
   const q0 = Math.min(
     0.999,
     Math.max(
       (1 + rate.dailyUnits / k) ** -k,
       betaMean + 1.28 * betaSd,
       peers ? peerZeroShare(peers, cell, now, settings.history_days) : 0,
-    ),
+    ) ** level,
   );
   const shortPicked = sellable > 0 && pickPending(cell);
   const pickMiss = pickMissRate(settings, storeRate);
@@ -176,8 +185,8 @@ export function readConfidence(
     zeroSaleDay: q0,
     zeroRunDays,
     historyDays: rate.days,
-    expectedDailyUnits: rate.dailyUnits,
-    expectedSaleDays: rate.saleDayShare * zeroRunDays,
+    expectedDailyUnits: rate.dailyUnits * level,
+    expectedSaleDays: (1 - (1 - rate.saleDayShare) ** level) * zeroRunDays,
     daysSinceCount,
     shortPicked,
     pickMiss,

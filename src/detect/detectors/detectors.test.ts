@@ -746,6 +746,44 @@ describe('promotion stock-out risk', () => {
   });
 });
 
+describe('promotion stock-out risk, with stock on its way', () => {
+  it('counts a transfer as supply only if it lands before the stock runs out in the horizon', () => {
+    const run = (dueDay: number) => {
+      const h = new DetectHarness();
+      h.count('S1', 'D', 34, 0);
+      h.count('DC1', 'D', 200, 0);
+      h.sales('S1', 'D', 0, 14, () => 2);
+      // 6 left; the promotion's first three days at uplift 4 want about 16.
+      h.promotion('S1', 'D', 'PR4', 15, 18, 4, 14 * DAY);
+      h.feed([
+        {
+          type: 'transfer_shipped',
+          source: 'wms',
+          sku: 'D',
+          location: 'DC1',
+          to_location: 'S1',
+          qty: 30,
+          expected_at: new Date(T0 + dueDay * DAY).toISOString(),
+          ref: { transfer_id: 'T9' },
+          at: 14 * DAY + 20 * HOUR,
+        },
+      ]);
+      h.sweep(14 * DAY + 22 * HOUR);
+      return h.open('promotion_stockout_risk');
+    };
+    // Due the morning the promotion starts: it fills the shelf in time.
+    expect(run(15.3)).toHaveLength(0);
+    // Due the day after it ends: the shelf empties first.
+    const [risk] = run(19);
+    expect(risk).toMatchObject({ sku: 'D', location: 'S1', group: 'promotion:PR4' });
+    expect(risk!.evidence.figures).toMatchObject({
+      in_transit_in: 30,
+      inbound_landing_in_horizon: 0,
+      inbound_due_after_horizon: 30,
+    });
+  });
+});
+
 describe("promotion stock-out risk, learning the promotion's own rate", () => {
   it('raises when the promotion days sell well above the planned uplift, which alone would not', () => {
     const run = (promoDaily: number) => {
@@ -785,6 +823,30 @@ describe('phantom inventory', () => {
     expect(phantom!.actions[0]!.kind).toBe('count_task');
     h.sales('S1', 'A', 30, 31, () => 1);
     expect(h.of('phantom_inventory')[0]!.status).toBe('closed');
+  });
+
+  it("weighs the silence at the level its category sells at meanwhile: a slowing category's SKU needs a longer one", () => {
+    const firstRaised = (categoryLater: number) => {
+      const h = new DetectHarness();
+      for (const store of ['S1', 'S2', 'S3']) h.count(store, 'A', 400, 0);
+      for (let d = 0; d < 45; d++) {
+        for (const store of ['S2', 'S3']) h.sales(store, 'A', d, d + 1, () => 1 + (d % 3 === 0 ? 1 : 0));
+        if (d < 20) h.sales('S1', 'A', d, d + 1, () => 1 + (d % 3 === 0 ? 1 : 0));
+        for (const sku of ['B', 'C', 'D']) h.sales('S1', sku, d, d + 1, () => (d < 20 ? 10 : categoryLater));
+        h.sweep((d + 1) * DAY);
+        const [phantom] = h.open('phantom_inventory');
+        if (phantom) return { day: d, phantom };
+      }
+      return undefined;
+    };
+    const usual = firstRaised(10);
+    const slower = firstRaised(6);
+    expect(usual).toBeDefined();
+    expect(usual!.phantom.evidence.figures.demand_level_read).toBe(1);
+    expect(slower).toBeDefined();
+    expect(slower!.day).toBeGreaterThan(usual!.day);
+    expect(Number(slower!.phantom.evidence.figures.demand_level_read)).toBeLessThan(1);
+    expect(slower!.phantom.reasoning).toContain('of its usual');
   });
 
   it('raises at once when a picker cannot find a SKU the record shows after a day of silence, with the pick as evidence', () => {

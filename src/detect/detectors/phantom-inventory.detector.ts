@@ -1,7 +1,12 @@
 import { type DetectContext, type Detector, fixed, iso, leadDays, margin } from '../detector.ts';
-import { demandRate, demandRateBefore, readConfidence } from '../record-confidence.ts';
+import {
+  type ConfidenceReading,
+  demandRate,
+  demandRateBefore,
+  readConfidence,
+} from '../record-confidence.ts';
 import { type Cell, DAY, localDay, WorldState } from '../state.ts';
-import { categoryRatio } from './demand.detector.ts';
+import { categoryWindow } from './demand.detector.ts';
 
 /**
  * Phantom inventory: the record says there is stock, the sales say the shelf is empty.
@@ -147,21 +152,39 @@ function considerPhantom(ctx: DetectContext, cell: Cell): void {
   const s = ctx.cellSettings(cell);
   const loc = ctx.state.locations.get(cell.loc.location);
   if (loc && !Number.isNaN(loc.gapSince)) return;
-  const reading = readConfidence(cell, ctx.now, s, {
+  const context = {
     storeRate: ctx.storeErrorRate(cell.loc.location),
     peers: ctx.state.skuCells.get(cell.sku.sku),
     location: loc,
-  });
-  const bar = reading.shortPicked ? s.phantom_pick_min_probability : s.phantom_min_probability;
-  if (reading.emptyProbability < bar) return;
-  // A failed pick is a look at the shelf; silence alone needs enough missed sale days.
-  if (!reading.shortPicked && reading.expectedSaleDays < s.phantom_min_expected_sale_days) return;
-  // A quiet category explains a quiet SKU better than an empty shelf.
-  const since = ctx.now - Math.min(14, reading.zeroRunDays + 1) * DAY;
-  const ratio = loc
-    ? categoryRatio(loc, cell.sku.category, localDay(since, cell.loc), localDay(ctx.now, cell.loc), cell)
-    : 1;
+  };
+  const strongEnough = (r: ConfidenceReading) =>
+    r.emptyProbability >= (r.shortPicked ? s.phantom_pick_min_probability : s.phantom_min_probability) &&
+    // A failed pick is a look at the shelf; silence alone needs enough missed sale days.
+    (r.shortPicked || r.expectedSaleDays >= s.phantom_min_expected_sale_days);
+  let reading = readConfidence(cell, ctx.now, s, context);
+  if (!strongEnough(reading)) return;
+  // A quiet category explains a quiet SKU better than an empty shelf; a slower one explains
+  // part of the silence, so the silence is weighed again at the category's level.
+  const from = localDay(ctx.now - Math.min(14, reading.zeroRunDays + 1) * DAY, cell.loc);
+  const to = localDay(ctx.now, cell.loc);
+  const category = loc ? categoryWindow(loc, cell.sku.category, from, to, cell) : undefined;
+  const ratio = category?.ratio ?? 1;
   if (ratio < 0.5) return;
+  // The level is read generously (one standard deviation of a negative binomial window
+  // above the ratio): a category's days are noisy, and a slow seller's silence is long
+  // enough that a dip read too deep would hide it.
+  const level =
+    category && category.expected > 0
+      ? Math.min(
+          1,
+          ratio +
+            ratio * Math.sqrt(1 / category.expected + 1 / (s.demand_dispersion * Math.max(1, to - from))),
+        )
+      : 1;
+  if (level < 1) {
+    reading = readConfidence(cell, ctx.now, s, { ...context, demandLevel: level });
+    if (!strongEnough(reading)) return;
+  }
   // The same SKU elsewhere: if it stopped selling there too, its season or its
   // demand ended, not this shelf.
   const peers = peerRatio(ctx.state.skuCells.get(cell.sku.sku) ?? [], cell, ctx.now, s.history_days);
@@ -171,7 +194,7 @@ function considerPhantom(ctx: DetectContext, cell: Cell): void {
   const emptyNow = sellable <= reading.overstatementBound;
   ctx.raise({
     ...phantomIdentity(cell),
-    reasoning: `Since the last count (${fixed(reading.daysSinceCount, 0)} days ago) the record spent ${fixed(reading.zeroRunDays, 1)} days at ${reading.overstatementBound} units or fewer without a single sale, where a day without a sale has probability ${fixed(reading.zeroSaleDay, 3)}; sales happen above that level and stop below it.${reading.shortPicked ? ` A picker came up short on it at ${iso(cell.shortPickAt)}, which happens with probability ${fixed(reading.pickMiss, 3)} when the units are there (this store's pickers, from how their earlier short picks were settled).` : ''} With a prior of ${fixed(reading.prior, 4)} that stock left unrecorded since the count, the record overstates the shelf by up to ${overstated} units with probability ${fixed(reading.emptyProbability, 4)}.`,
+    reasoning: `Since the last count (${fixed(reading.daysSinceCount, 0)} days ago) the record spent ${fixed(reading.zeroRunDays, 1)} days at ${reading.overstatementBound} units or fewer without a single sale, where a day without a sale has probability ${fixed(reading.zeroSaleDay, 3)}${level < 1 ? ` (with ${cell.sku.category} here selling ${fixed(ratio * 100, 0)}% of its usual, read as ${fixed(level * 100, 0)}%)` : ''}; sales happen above that level and stop below it.${reading.shortPicked ? ` A picker came up short on it at ${iso(cell.shortPickAt)}, which happens with probability ${fixed(reading.pickMiss, 3)} when the units are there (this store's pickers, from how their earlier short picks were settled).` : ''} With a prior of ${fixed(reading.prior, 4)} that stock left unrecorded since the count, the record overstates the shelf by up to ${overstated} units with probability ${fixed(reading.emptyProbability, 4)}.`,
     confidence: reading.emptyProbability,
     evidence: {
       events: [
@@ -212,6 +235,7 @@ function considerPhantom(ctx: DetectContext, cell: Cell): void {
         probability_empty: fixed(reading.emptyProbability, 4),
         days_since_count: fixed(reading.daysSinceCount, 1),
         category_demand_ratio: fixed(ratio, 2),
+        demand_level_read: fixed(level, 2),
         same_sku_other_stores_ratio: fixed(peers, 2),
       },
       thresholds: {

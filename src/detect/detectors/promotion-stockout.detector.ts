@@ -1,6 +1,14 @@
 import { type Detector, fixed, iso, leadDays, margin } from '../detector.ts';
 import { demandRate } from '../record-confidence.ts';
-import { type Cell, DAY, localDay, type PromotionWindow, tradeShareSoFar, WorldState } from '../state.ts';
+import {
+  type Cell,
+  DAY,
+  localDay,
+  type PromotionWindow,
+  type TransferFlow,
+  tradeShareSoFar,
+  WorldState,
+} from '../state.ts';
 import { nbUpperTail } from '../stats.ts';
 
 /**
@@ -13,6 +21,7 @@ export function createPromotionStockoutDetector(): Detector {
     name: 'promotion-stockout',
     types: ['promotion_stockout_risk'],
     sweep(ctx) {
+      const inbound = openTransfersByDestination(ctx.state);
       for (const cell of ctx.state.cells.values()) {
         if (cell.promotions.length === 0) continue;
         for (const p of cell.promotions) {
@@ -43,7 +52,14 @@ export function createPromotionStockoutDetector(): Detector {
           const during = Math.max(0, horizon - before);
           if (during <= 0) continue;
           const demand = rate.dailyUnits * before + promoRate * during;
-          const supply = WorldState.sellable(cell) + cell.inTransitIn;
+          // Inbound counts only if it lands within the horizon: a transfer due after the
+          // promotion (or after the lead time) does not fill the shelf before it empties.
+          const arriving = inboundBy(
+            inbound.get(`${cell.loc.location}|${cell.sku.sku}`),
+            cell,
+            ctx.now + horizon * DAY,
+          );
+          const supply = WorldState.sellable(cell) + arriving.landing;
           const short = demand - supply;
           const probability = nbUpperTail(
             Math.max(0, Math.floor(supply)) + 1,
@@ -86,6 +102,8 @@ export function createPromotionStockoutDetector(): Detector {
                 expected_demand: fixed(demand, 0),
                 sellable: WorldState.sellable(cell),
                 in_transit_in: cell.inTransitIn,
+                inbound_landing_in_horizon: arriving.landing,
+                inbound_due_after_horizon: arriving.late,
                 days_of_cover: fixed(coverDays, 1),
               },
               thresholds: {
@@ -123,6 +141,38 @@ export function createPromotionStockoutDetector(): Detector {
       }
     },
   };
+}
+
+/** Transfers still on their way (not fully received), by destination and SKU. */
+function openTransfersByDestination(state: WorldState): Map<string, TransferFlow[]> {
+  const byCell = new Map<string, TransferFlow[]>();
+  for (const t of state.transfers.values()) {
+    if (t.received >= t.qty) continue;
+    const key = `${t.to}|${t.sku}`;
+    const list = byCell.get(key);
+    if (list) list.push(t);
+    else byCell.set(key, [t]);
+  }
+  return byCell;
+}
+
+/**
+ * A record's inbound split by when it is due: units of open transfers expected after
+ * `until` are late for it; the rest of its in-transit lands in time (transfers already
+ * overdue are due now, and units no known transfer explains have no date: counting them
+ * as landing is the safe side for a risk).
+ */
+export function inboundBy(
+  flows: TransferFlow[] | undefined,
+  cell: Cell,
+  until: number,
+): { landing: number; late: number } {
+  let late = 0;
+  for (const t of flows ?? []) if (t.expectedAt > until) late += t.qty - t.received;
+  // The record's in-transit is the authority on how much; the transfers say when.
+  const total = Math.max(0, cell.inTransitIn);
+  const dueLate = Math.min(late, total);
+  return { landing: total - dueLate, late: dueLate };
 }
 
 /**
