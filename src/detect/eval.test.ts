@@ -194,8 +194,12 @@ describe('the Miami coats', () => {
     const [spike] = spikes;
     expect(spike!.category).toBe('outerwear');
     expect(spike!.evidence.figures.day).toBe(crew!.start.slice(0, 10));
-    expect(Number(spike!.evidence.figures.units_that_day)).toBeGreaterThanOrEqual(20);
-    expect(Number(spike!.evidence.figures.next_season_forecast_risk_units)).toBeGreaterThan(15);
+    // The crew takes what the rail holds (its demand, 60, is more than any shelf here).
+    const units = Number(spike!.evidence.figures.units_that_day);
+    const expected = Number(spike!.evidence.figures.expected_units);
+    expect(units).toBeGreaterThanOrEqual(12);
+    expect(units).toBeGreaterThan(5 * expected);
+    expect(Number(spike!.evidence.figures.next_season_forecast_risk_units)).toBeCloseTo(units - expected, 0);
     expect(spike!.explanation).toContain("next year's forecast");
     expect(spike!.actions[0]!.kind).toBe('annotate_demand');
   }, 300_000);

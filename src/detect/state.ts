@@ -196,6 +196,8 @@ export interface LaneStats {
   completed: number;
   /** Hours from expected arrival to the last receipt, the latest LANE_SAMPLES transfers. */
   lateness: number[];
+  /** Hours from shipment to the last receipt, the same transfers. */
+  transit: number[];
 }
 
 /** Completed transfers a lane remembers. */
@@ -530,12 +532,28 @@ export class WorldState {
     const key = laneKey(t.from, t.to);
     let lane = this.lanes.get(key);
     if (!lane) {
-      lane = { from: t.from, to: t.to, completed: 0, lateness: [] };
+      lane = { from: t.from, to: t.to, completed: 0, lateness: [], transit: [] };
       this.lanes.set(key, lane);
     }
     lane.completed += 1;
     lane.lateness.push((t.receivedAt - t.expectedAt) / HOUR);
     if (lane.lateness.length > LANE_SAMPLES) lane.lateness.shift();
+    lane.transit.push((t.receivedAt - t.shippedAt) / HOUR);
+    if (lane.transit.length > LANE_SAMPLES) lane.transit.shift();
+  }
+
+  /**
+   * Days a replenishment of `location` takes to land, as its completed inbound transfers
+   * show: the median hours from shipment to receipt over every lane into it, plus a day
+   * for the next shipment to leave (replenishment reviews daily). Undefined with fewer
+   * than `min` transfers seen.
+   */
+  observedLeadDays(location: string, min = 5): number | undefined {
+    const hours: number[] = [];
+    for (const lane of this.lanes.values()) if (lane.to === location) hours.push(...lane.transit);
+    if (hours.length < min) return undefined;
+    hours.sort((a, b) => a - b);
+    return hours[Math.floor(hours.length / 2)]! / 24 + 1;
   }
 
   /** Takes a sale back out of the demand histories (a quantity found to be a glitch). */

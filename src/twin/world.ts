@@ -89,6 +89,12 @@ const LISTING_RESUME = 6;
 
 /** Demand left after a promotion, as a share of usual, for DIP_DAYS days. */
 const DIP = 0.6;
+/**
+ * Local hour transfers leave their source: after the day's trading and online order intake,
+ * which the simulation serves from the stock before the day's transfers. An earlier hour
+ * would put orders the stock covered after a shipment that, in the log, had already taken it.
+ */
+const SHIP_HOUR = 23;
 const DIP_DAYS = 3;
 
 /** A change to a store's demand for a category (or one SKU) over some days. */
@@ -1570,7 +1576,7 @@ export class World {
     const transferId = `TR-${this.idPrefix}${this.counter.toString(36)}`;
     const lost = this.lostTransfers.get(c);
     const due = day + between(random, 1, 2);
-    const id = this.emit(this.at(day, from, 17), 10 * 60_000, {
+    const id = this.emit(this.at(day, from, SHIP_HOUR), 10 * 60_000, {
       type: 'transfer_shipped',
       source: net.locations[from]!.kind === 'dc' ? 'wms' : 'store_ops',
       sku: item.sku,
@@ -1604,7 +1610,7 @@ export class World {
     });
     this.arrivals.set(arrive, list);
     if (lost) {
-      Object.assign(lost, { magnitude: qty, start: iso(this.at(day, from, 17)), events: [id] });
+      Object.assign(lost, { magnitude: qty, start: iso(this.at(day, from, SHIP_HOUR)), events: [id] });
       this.lostTransfers.delete(c);
     }
   }

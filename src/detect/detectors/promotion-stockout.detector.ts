@@ -1,5 +1,6 @@
 import { type Detector, fixed, iso, leadDays, margin } from '../detector.ts';
 import { demandRate } from '../record-confidence.ts';
+import type { DetectorSettings } from '../settings.ts';
 import {
   type Cell,
   DAY,
@@ -22,6 +23,15 @@ export function createPromotionStockoutDetector(): Detector {
     types: ['promotion_stockout_risk'],
     sweep(ctx) {
       const inbound = openTransfersByDestination(ctx.state);
+      // The lead time a store's replenishment shows (its transfers' transit and the next
+      // nightly shipment), read once per sweep; the configured one until enough are seen.
+      const observedLead = new Map<string, number | undefined>();
+      const leadOf = (cell: Cell, s: DetectorSettings) => {
+        if (cell.loc.kind !== 'store') return leadDays(cell, s);
+        if (!observedLead.has(cell.loc.location))
+          observedLead.set(cell.loc.location, ctx.state.observedLeadDays(cell.loc.location));
+        return observedLead.get(cell.loc.location) ?? leadDays(cell, s);
+      };
       for (const cell of ctx.state.cells.values()) {
         if (cell.promotions.length === 0) continue;
         for (const p of cell.promotions) {
@@ -47,7 +57,8 @@ export function createPromotionStockoutDetector(): Detector {
           // Until the promotion starts the usual rate applies; then its own. Replenishment
           // reacts within its lead time: the risk is selling out before the next delivery
           // can land, so demand is projected over the lead time (or to the end, if sooner).
-          const horizon = Math.min(leadDays(cell, s), (p.to - ctx.now) / DAY);
+          const lead = leadOf(cell, s);
+          const horizon = Math.min(lead, (p.to - ctx.now) / DAY);
           const before = Math.min(horizon, Math.max(0, (p.from - ctx.now) / DAY));
           const during = Math.max(0, horizon - before);
           if (during <= 0) continue;
@@ -105,6 +116,7 @@ export function createPromotionStockoutDetector(): Detector {
                 inbound_landing_in_horizon: arriving.landing,
                 inbound_due_after_horizon: arriving.late,
                 days_of_cover: fixed(coverDays, 1),
+                replenishment_lead_days: fixed(lead, 2),
               },
               thresholds: {
                 promotion_cover_margin: s.promotion_cover_margin,
