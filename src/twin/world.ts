@@ -686,14 +686,14 @@ export class World {
       }
       if (!pick || this.recordedSellable[this.cell(store, pick.sku)]! > 0) continue;
       latePosted.add(pick);
-      this.sequencingWatch = {
+      this.sequencingWatches.push({
         cell: this.cell(store, pick.sku),
         before: this.recordedSellable[this.cell(store, pick.sku)]!,
         postedAt: this.at(day, store, 20),
         sold: 0,
         label,
         eventId: '',
-      };
+      });
     }
     for (const a of arrivals) {
       const c = this.cell(a.to, a.sku);
@@ -709,7 +709,8 @@ export class World {
       }
       // Another delivery of the same SKU posted on time that morning covers the day's sales
       // too: the late posting leaves the record negative only if the sales outrun both.
-      if (this.sequencingWatch?.cell === c && !latePosted.has(a)) this.sequencingWatch.before += a.qty;
+      for (const watch of this.sequencingWatches)
+        if (watch.cell === c && !latePosted.has(a)) watch.before += a.qty;
       this.sellable[c] = this.sellable[c]! + a.qty;
       // The receipt clears what the records had on the way (a lost transfer's never clears).
       this.recordedSellable[c] = this.recordedSellable[c]! + a.qty;
@@ -730,31 +731,41 @@ export class World {
         ...(sku.regulated ? { lot: lotOf(sku.sku) } : {}),
       });
       a.label?.events.push(id);
-      if (latePosted.has(a) && this.sequencingWatch) this.sequencingWatch.eventId = id;
+      if (latePosted.has(a))
+        for (const watch of this.sequencingWatches) if (watch.cell === c) watch.eventId = id;
     }
     this.arrivals.delete(day);
   }
 
-  /** A late-posted receipt leaves the record negative if the day's sales outran the stock before it. */
-  private sequencingWatch:
-    | { cell: number; before: number; postedAt: number; sold: number; label: FaultLabel; eventId: string }
-    | undefined;
+  /**
+   * A late-posted receipt leaves the record negative if the day's sales outran the stock
+   * before it: one watch per store posting late that day (several stores can on one day).
+   */
+  private sequencingWatches: {
+    cell: number;
+    before: number;
+    postedAt: number;
+    sold: number;
+    label: FaultLabel;
+    eventId: string;
+  }[] = [];
 
   private settleSequencing(day: number): void {
-    const watch = this.sequencingWatch;
-    if (!watch) return;
-    this.sequencingWatch = undefined;
-    const depth = watch.sold - watch.before;
-    if (depth <= 0) return;
-    const store = Math.floor(watch.cell / this.nSkus);
-    Object.assign(watch.label, {
-      sku: this.net.skus[watch.cell % this.nSkus]!.sku,
-      start: iso(this.at(day, store, 9)),
-      end: iso(this.at(day, store, 20)),
-      magnitude: depth,
-      events: [watch.eventId],
-    });
-    this.latePostings.delete(store);
+    const watches = this.sequencingWatches;
+    this.sequencingWatches = [];
+    for (const watch of watches) {
+      const depth = watch.sold - watch.before;
+      if (depth <= 0) continue;
+      const store = Math.floor(watch.cell / this.nSkus);
+      Object.assign(watch.label, {
+        sku: this.net.skus[watch.cell % this.nSkus]!.sku,
+        start: iso(this.at(day, store, 9)),
+        end: iso(this.at(day, store, 20)),
+        magnitude: depth,
+        events: [watch.eventId],
+      });
+      this.latePostings.delete(store);
+    }
   }
 
   private injectFaults(day: number): void {
@@ -1192,8 +1203,8 @@ export class World {
     };
     const id = this.emit(occurred, lag, body);
     this.recordedSellable[c] = this.recordedSellable[c]! - body.qty;
-    if (this.sequencingWatch?.cell === c && occurred < this.sequencingWatch.postedAt)
-      this.sequencingWatch.sold += qty;
+    for (const watch of this.sequencingWatches)
+      if (watch.cell === c && occurred < watch.postedAt) watch.sold += qty;
     if (outage) {
       outage.label.events.push(id);
       outage.label.magnitude += 1;
