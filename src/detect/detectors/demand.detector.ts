@@ -45,6 +45,13 @@ const MIN_BASELINE_DAYS = 7;
  */
 const SHIFT_WINDOWS = [2, 3, 4, 5, 7, 10, 14];
 const SURGE_MAX_DAYS = 7;
+/**
+ * A drop is tested from five days up: a category's day varies so much (a negative
+ * binomial of dispersion about 4 is below a third of its mean one day in thirty) that
+ * three slow days in a row happen somewhere in a chain every few months, while the drops
+ * worth a planner's time (a competitor, a closure nearby) last weeks.
+ */
+const DROP_MIN_DAYS = 5;
 
 /**
  * The relative margin a category's usual rate is given on either side: 15% on two weeks
@@ -458,7 +465,7 @@ export function createDemandDetector(): Detector {
           ? nbUpperTail(Math.round(observed), raisedBar * (1 + slack), surgeR)
           : 1;
       const down =
-        loweredBar >= 5 && observed <= s.category_drop_factor * loweredBar
+        n >= DROP_MIN_DAYS && loweredBar >= 5 && observed <= s.category_drop_factor * loweredBar
           ? nbLowerTail(Math.round(observed / lump), (loweredBar * (1 - slack)) / lump, r)
           : 1;
       expected = up < down ? raisedBar : loweredBar;

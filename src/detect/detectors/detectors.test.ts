@@ -715,6 +715,28 @@ describe('demand', () => {
     expect(run(true)).toHaveLength(0);
   });
 
+  it('takes a category slump of a few days for noise, and one that lasts a week for a drop', () => {
+    const run = (slumpDays: number) => {
+      const h = new DetectHarness();
+      for (const store of ['S1', 'S2', 'S3'])
+        for (const sku of ['A', 'B', 'C', 'D', 'E', 'F']) h.count(store, sku, 1000, 0);
+      for (let d = 0; d < 45; d++) {
+        for (const store of ['S1', 'S2', 'S3'])
+          for (const sku of ['A', 'B', 'C', 'D', 'E', 'F']) {
+            // The toys at S1 slump; its food sells on, so the till is plainly not silent.
+            const slump = store === 'S1' && sku < 'E' && d >= 28 && d < 28 + slumpDays;
+            h.sales(store, sku, d, d + 1, () => (slump ? 0 : 8 + (d % 3)));
+          }
+        h.sweep((d + 1) * DAY + HOUR);
+      }
+      return h.of('demand_drop');
+    };
+    expect(run(3)).toHaveLength(0);
+    const [drop] = run(9);
+    expect(drop).toMatchObject({ location: 'S1', sku: null });
+    expect(Number(drop!.evidence.figures.days)).toBeGreaterThanOrEqual(5);
+  });
+
   it('widens the baseline margin for a history shorter than two weeks', () => {
     expect(baselineMargin(28)).toBe(0.15);
     expect(baselineMargin(14)).toBe(0.15);
