@@ -117,6 +117,28 @@ describe('the twin', () => {
     expect(season('cold', 196)).toBeLessThan(0);
   });
 
+  it('drains only what the days it lived sent when asked, though it had scheduled more', () => {
+    const drained = (livedOnly: boolean) => {
+      const scenario = smallScenario();
+      const world = new World(buildNetwork(scenario, 3), scenario, 3);
+      const out: TwinEvent[] = [];
+      const sink = { events: (list: TwinEvent[]) => out.push(...list), truth: () => {} };
+      world.open();
+      for (let day = 0; day < 20; day++) world.step(day, sink);
+      out.length = 0;
+      world.drain(sink, { livedOnly });
+      return out.map((e) => Date.parse(String(e.body.occurred_at)));
+    };
+    const stopped = Date.parse('2026-01-05T00:00:00Z') + 20.5 * 86_400_000;
+    const all = drained(false);
+    const lived = drained(true);
+    // Purchase orders announce ASNs and receipts days ahead: the plain drain hands them over.
+    expect(all.some((at) => at > stopped)).toBe(true);
+    expect(lived.length).toBeGreaterThan(0);
+    expect(lived.every((at) => at <= stopped)).toBe(true);
+    expect(lived.length).toBe(all.filter((at) => at <= stopped).length);
+  });
+
   it('labels every fault type in the demo scenario', () => {
     const demo = loadScenario('demo');
     const world = new World(buildNetwork(demo, 1), demo, 1);

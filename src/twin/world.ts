@@ -254,6 +254,8 @@ export class World {
   private counter = 0;
   private seq = 0;
   private pendingOut: TwinEvent[] = [];
+  /** The last day stepped (-1 before the first). */
+  private lastDay = -1;
   private readonly faults: PlannedFault[] = [];
   readonly labels: FaultLabel[] = [];
   /** Open phantom-inventory labels per cell, closed by the next count of the cell. */
@@ -568,6 +570,7 @@ export class World {
 
   /** Simulates one day and hands the events that have reached invex by its end to the sink. */
   step(day: number, sink: TwinSink): void {
+    this.lastDay = day;
     this.soldToday.fill(0);
     this.returnedToday.fill(0);
     this.restockedToday.fill(0);
@@ -1740,9 +1743,19 @@ export class World {
   }
 
   /** Everything still in flight at the end of the run (late events) is delivered. */
-  drain(sink: TwinSink): void {
-    const rest = this.pendingOut.sort((a, b) => a.arrival - b.arrival || a.seq - b.seq);
+  /**
+   * Hands over every event still on its way. With `livedOnly`, only those of the days the
+   * world lived (up to half a day past its last, for the far west's evening): what it had
+   * scheduled beyond them (an ASN due next week, tomorrow's pick) never happens when the
+   * network stops there, and would move an event-time clock past transfers in flight.
+   */
+  drain(sink: TwinSink, options: { livedOnly?: boolean } = {}): void {
+    let rest = this.pendingOut.sort((a, b) => a.arrival - b.arrival || a.seq - b.seq);
     this.pendingOut = [];
+    if (options.livedOnly) {
+      const stopped = this.startMs + (this.lastDay + 1.5) * DAY;
+      rest = rest.filter((e) => Date.parse(String(e.body.occurred_at)) <= stopped);
+    }
     sink.events(rest);
     for (const label of this.openPhantoms.values()) label.end = null;
     // A fault whose trigger never came (no sale, transfer, order or return for it) changed nothing.
