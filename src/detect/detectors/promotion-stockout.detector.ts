@@ -22,7 +22,8 @@ export function createPromotionStockoutDetector(): Detector {
     name: 'promotion-stockout',
     types: ['promotion_stockout_risk'],
     sweep(ctx) {
-      const inbound = openTransfersByDestination(ctx.state);
+      // Open transfers by destination, read once per sweep and only if a promotion needs them.
+      let inbound: Map<string, TransferFlow[]> | undefined;
       // The lead time a store's replenishment shows (its transfers' transit and the next
       // nightly shipment), read once per sweep; the configured one until enough are seen.
       const observedLead = new Map<string, number | undefined>();
@@ -65,6 +66,7 @@ export function createPromotionStockoutDetector(): Detector {
           const demand = rate.dailyUnits * before + promoRate * during;
           // Inbound counts only if it lands within the horizon: a transfer due after the
           // promotion (or after the lead time) does not fill the shelf before it empties.
+          inbound ??= openTransfersByDestination(ctx.state);
           const arriving = inboundBy(
             inbound.get(`${cell.loc.location}|${cell.sku.sku}`),
             cell,
@@ -171,10 +173,10 @@ function openTransfersByDestination(state: WorldState): Map<string, TransferFlow
 /**
  * A record's inbound split by when it is due: units of open transfers expected after
  * `until` are late for it; the rest of its in-transit lands in time (transfers already
- * overdue are due now, and units no known transfer explains have no date: counting them
- * as landing is the safe side for a risk).
+ * overdue are due now; units no known transfer explains have no date, and are given the
+ * benefit of the doubt rather than raise a risk on stock that may well arrive).
  */
-export function inboundBy(
+function inboundBy(
   flows: TransferFlow[] | undefined,
   cell: Cell,
   until: number,
