@@ -89,13 +89,14 @@ const LISTING_RESUME = 6;
 
 /** Demand left after a promotion, as a share of usual, for DIP_DAYS days. */
 const DIP = 0.6;
+const DIP_DAYS = 3;
+
 /**
  * Local hour transfers leave their source: after the day's trading and online order intake,
  * which the simulation serves from the stock before the day's transfers. An earlier hour
  * would put orders the stock covered after a shipment that, in the log, had already taken it.
  */
 const SHIP_HOUR = 23;
-const DIP_DAYS = 3;
 
 /** A change to a store's demand for a category (or one SKU) over some days. */
 interface DemandShift {
