@@ -508,9 +508,18 @@ function localSearch(
   const byPair = new Map(free.map((l) => [`${l.lane.from}\u0000${l.lane.to}`, l]));
   const into = new Map<string, TransferProgram['lanes']>();
   const outOf = new Map<string, TransferProgram['lanes']>();
+  const add = (
+    map: Map<string, TransferProgram['lanes']>,
+    key: string,
+    l: TransferProgram['lanes'][number],
+  ) => {
+    const list = map.get(key);
+    if (list) list.push(l);
+    else map.set(key, [l]);
+  };
   for (const l of free) {
-    (into.get(l.lane.to) ?? into.set(l.lane.to, []).get(l.lane.to)!).push(l);
-    (outOf.get(l.lane.from) ?? outOf.set(l.lane.from, []).get(l.lane.from)!).push(l);
+    add(into, l.lane.to, l);
+    add(outOf, l.lane.from, l);
   }
   let tries = 0;
   let miss = 0;

@@ -177,8 +177,7 @@ function considerPhantom(ctx: DetectContext, cell: Cell): void {
     category && category.expected > 0
       ? Math.min(
           1,
-          ratio +
-            ratio * Math.sqrt(1 / category.expected + 1 / (s.demand_dispersion * Math.max(1, to - from))),
+          ratio * (1 + Math.sqrt(1 / category.expected + 1 / (s.demand_dispersion * Math.max(1, to - from)))),
         )
       : 1;
   if (level < 1) {
