@@ -28,6 +28,8 @@ export interface Solution {
   bound: number;
   values: Float64Array;
   seconds: number;
+  /** Reduced costs of the columns (a relaxation's only). */
+  reducedCosts?: Float64Array;
 }
 
 export interface SolveOptions {
@@ -149,11 +151,13 @@ export class RelaxationModel {
     this.model.run();
     const status = statusOf(this.highs, this.model);
     const objective = status === 'optimal' ? this.model.getObjectiveValue() : Number.NaN;
+    const solution = this.model.getSolution();
     return {
       status,
       objective,
       bound: objective,
-      values: Float64Array.from(this.model.getSolution().colValue),
+      values: Float64Array.from(solution.colValue),
+      reducedCosts: Float64Array.from(solution.colDual),
       seconds: (performance.now() - started) / 1000,
     };
   }

@@ -55,6 +55,35 @@ export class LinearProgram {
     return copy;
   }
 
+  /**
+   * The program on some of its columns and rows (columns renumbered in order, each possibly
+   * changed): `index[j]` is column j's place in it, or -1. A kept row may not use a dropped column.
+   */
+  restrict(
+    keepColumn: (column: Column, index: number) => boolean,
+    keepRow: (row: Row, index: number) => boolean,
+    change: (column: Column) => Column = (c) => c,
+  ): { lp: LinearProgram; index: Int32Array } {
+    const copy = new LinearProgram(this.sense);
+    const index = new Int32Array(this.columns.length).fill(-1);
+    this.columns.forEach((column, j) => {
+      if (keepColumn(column, j)) {
+        index[j] = copy.columns.length;
+        copy.columns.push(change(column));
+      }
+    });
+    this.rows.forEach((row, i) => {
+      if (!keepRow(row, i)) return;
+      const columns = row.columns.map((j) => {
+        if (index[j]! < 0)
+          throw new Error(`row ${row.name} uses column ${this.columns[j]!.name}, which is left out`);
+        return index[j]!;
+      });
+      copy.rows.push({ ...row, columns });
+    });
+    return { lp: copy, index };
+  }
+
   objectiveOf(values: ArrayLike<number>): number {
     let total = 0;
     this.columns.forEach((c, j) => {

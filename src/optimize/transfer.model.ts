@@ -1,5 +1,5 @@
 import { demandSurvival } from './expected-sales.ts';
-import { LinearProgram } from './linear-program.ts';
+import { type Column, LinearProgram } from './linear-program.ts';
 
 /**
  * Store-to-store and DC-to-store redistribution of one SKU as a mixed-integer program.
@@ -150,6 +150,49 @@ export interface TransferProgram {
   fairness: FairnessFloor[];
   /** Penalty per expected unit of sales a fairness group falls short of its floor. */
   fairnessPenalty: number;
+  /**
+   * The columns and rows that only tie the use flags to the flows: the flags, each lane's cap
+   * and minimum rows, the destinations' segments split by lane and the sources' loss shares.
+   * With every flag whole they allow every flow the flag allows, so `flowProgram` leaves them
+   * out and bounds each lane's packs instead.
+   */
+  linking: { columns: Set<number>; rows: Set<number> };
+}
+
+/**
+ * The program with every lane's use flag decided: the flows alone (pack columns, gain and loss
+ * segments, pins and fairness floors), without the flags and the rows that tie them to the
+ * flows. An open lane's packs lie in [minimum, cap], a closed lane's at 0 (`openBounds`), and
+ * its objective plus the open lanes' fixed charges is the full program's with those flags.
+ * It has a twentieth of the full program's rows, and is a network flow in whole packs (its
+ * relaxation is integral unless a minimum quantity is not a whole number of packs).
+ */
+export interface FlowProgram {
+  lp: LinearProgram;
+  /** Per lane of the full program (same order): its packs column here. */
+  packs: Int32Array;
+  /** Per lane: packs when open, at least and at most. */
+  openLower: Float64Array;
+  openUpper: Float64Array;
+  /** Per lane: shipment cost plus the no-churn hurdle, paid when it is open. */
+  fixedCharge: Float64Array;
+}
+
+export function flowProgram(program: TransferProgram): FlowProgram {
+  const { columns, rows } = program.linking;
+  const { lp, index } = program.lp.restrict(
+    (_, j) => !columns.has(j),
+    (_, i) => !rows.has(i),
+    (c) => ({ ...c, kind: 'continuous' }),
+  );
+  const minimum = program.minimumUnits / program.packSize;
+  return {
+    lp,
+    packs: Int32Array.from(program.lanes, (l) => index[l.packs]!),
+    openLower: Float64Array.from(program.lanes, () => minimum),
+    openUpper: Float64Array.from(program.lanes, (l) => program.lp.columns[l.packs]!.upper),
+    fixedCharge: Float64Array.from(program.lanes, (l) => -program.lp.columns[l.used]!.cost),
+  };
 }
 
 export const PIN_PENALTY = 1e6;
@@ -433,6 +476,15 @@ export function buildTransferProgram(
   const usefulPacks = (id: string) => Math.min(inboundPacks.get(id) ?? 0, gainLength(id) + pinPacks(id));
 
   const lp = new LinearProgram('maximize');
+  const linking = { columns: new Set<number>(), rows: new Set<number>() };
+  const linkColumn = (column: Column) => {
+    const j = lp.addColumn(column);
+    linking.columns.add(j);
+    return j;
+  };
+  const linkRow = (...row: Parameters<LinearProgram['addRow']>) => {
+    linking.rows.add(lp.addRow(...row));
+  };
   const laneColumns: TransferProgram['lanes'] = [];
   const inflow = new Map<string, [number, number, number][]>();
   const outflow = new Map<string, [number, number, number][]>();
@@ -445,7 +497,7 @@ export function buildTransferProgram(
       upper: maxPacks,
       kind: 'integer',
     });
-    const used = lp.addColumn({
+    const used = linkColumn({
       name: `u${k}`,
       cost: -(lane.shipmentCost + problem.minBenefit),
       lower: 0,
@@ -453,7 +505,7 @@ export function buildTransferProgram(
       kind: 'binary',
     });
     // Used iff it moves: at least the minimum quantity, at most the cap.
-    lp.addRow(
+    linkRow(
       `cap${k}`,
       [
         [packs, p],
@@ -463,7 +515,7 @@ export function buildTransferProgram(
       0,
     );
     const minimum = Math.max(p, problem.minTransferUnits);
-    lp.addRow(
+    linkRow(
       `min${k}`,
       [
         [packs, p],
@@ -540,7 +592,7 @@ export function buildTransferProgram(
         // One inbound lane: its flag alone bounds each segment.
         const used = ins[0]![2];
         for (let j = 0; j < tight; j++)
-          lp.addRow(
+          linkRow(
             `yu${at}_${j}`,
             [
               [columns[j]!, 1],
@@ -553,14 +605,14 @@ export function buildTransferProgram(
         const share = ins.map(() => [] as [number, number][]);
         for (let j = 0; j < tight; j++) {
           const parts = ins.map(([, , used], k) => {
-            const y = lp.addColumn({
+            const y = linkColumn({
               name: `y${at}_${j}_${k}`,
               cost: 0,
               lower: 0,
               upper: gain[j]!.width,
               kind: 'continuous',
             });
-            lp.addRow(
+            linkRow(
               `yu${at}_${j}_${k}`,
               [
                 [y, 1],
@@ -572,10 +624,10 @@ export function buildTransferProgram(
             share[k]!.push([y, 1]);
             return y;
           });
-          lp.addRow(`ys${at}_${j}`, [[columns[j]!, 1], ...parts.map((y): [number, number] => [y, -1])], 0, 0);
+          linkRow(`ys${at}_${j}`, [[columns[j]!, 1], ...parts.map((y): [number, number] => [y, -1])], 0, 0);
         }
         ins.forEach(([packs, coef], k) => {
-          lp.addRow(`yl${at}_${k}`, [...share[k]!, [packs, -coef]], Number.NEGATIVE_INFINITY, 0);
+          linkRow(`yl${at}_${k}`, [...share[k]!, [packs, -coef]], Number.NEGATIVE_INFINITY, 0);
         });
       }
     }
@@ -618,7 +670,7 @@ export function buildTransferProgram(
         }
         if (pieces.length > 0) {
           const shares = outs.map(([packs, coef, used], k) => {
-            const share = lp.addColumn({
+            const share = linkColumn({
               name: `ls${at}_${k}`,
               cost: 0,
               lower: 0,
@@ -626,7 +678,7 @@ export function buildTransferProgram(
               kind: 'continuous',
             });
             pieces.forEach((piece, j) => {
-              lp.addRow(
+              linkRow(
                 `lp${at}_${k}_${j}`,
                 [
                   [share, 1],
@@ -639,7 +691,7 @@ export function buildTransferProgram(
             });
             return share;
           });
-          lp.addRow(
+          linkRow(
             `lsum${at}`,
             [
               ...columns.map((col, j): [number, number] => [col, loss[j]!.slope]),
@@ -715,5 +767,6 @@ export function buildTransferProgram(
     pinShortfalls,
     fairness,
     fairnessPenalty,
+    linking,
   };
 }

@@ -7,7 +7,7 @@ import {
   type SolveStatus,
   solveWith,
 } from './highs.ts';
-import type { Column } from './linear-program.ts';
+import { heuristicPlan } from './transfer.heuristic.ts';
 import {
   buildTransferProgram,
   type FairnessGrouping,
@@ -243,9 +243,6 @@ function fairnessOutcome(
 
 /** Default time for the MIP search after the heuristic, per SKU. */
 export const DEFAULT_SEARCH_SECONDS = 1;
-/** Slope scaling: at most this many relaxations. */
-const SCALING_ROUNDS = 12;
-
 /**
  * Solves a transfer program in three steps:
  * 1. the LP relaxation, whose optimum bounds what any plan can earn;
@@ -280,15 +277,18 @@ export function solveTransferProgramWith(
     lp.variant((c) => ({ ...c, kind: 'continuous' })),
   );
   let relaxed: Solution;
-  let scaled: Solution;
+  let scaled: Solution | null;
   try {
     relaxed = model.run();
     if (relaxed.status !== 'optimal') return solveWith(highs, lp, options);
     const bound = relaxed.objective;
-    const scale = netScaleOf(program, relaxed);
-    const within = (plan: Solution) =>
-      bound - plan.objective <= (options.mipGap ?? 1e-4) * (scale ?? Math.max(1, Math.abs(plan.objective)));
-    scaled = slopeScaling(highs, program, model, relaxed, options, within);
+    const netScale = netScaleOf(program, relaxed);
+    scaled = heuristicPlan(highs, program, model, relaxed, {
+      timeLimitSeconds: options.timeLimitSeconds ?? DEFAULT_SEARCH_SECONDS,
+      netScale,
+      good: (objective) =>
+        bound - objective <= (options.mipGap ?? 1e-4) * (netScale ?? Math.max(1, Math.abs(objective))),
+    });
   } finally {
     model.dispose();
   }
@@ -299,7 +299,7 @@ export function solveTransferProgramWith(
   // measured against the relaxation's net benefit (its objective without the penalties).
   const netScale = netScaleOf(program, relaxed);
   const tolerance = (objective: number) => gap * (netScale ?? Math.max(1, Math.abs(objective)));
-  const start: Solution | null = Number.isFinite(scaled.objective) ? scaled : null;
+  const start = scaled;
   // A bound is never below a plan found: when the relaxation's optimum comes out a hair
   // under a whole plan's objective, that is the simplex tolerances (seen: 1e-6 on 32.6).
   const boundOver = (plan: Solution, bound: number) => Math.max(bound, plan.objective);
@@ -350,226 +350,6 @@ const netScaleOf = (program: TransferProgram, relaxed: Solution): number | null 
   program.fairness.some((f) => f.column !== null)
     ? Math.max(1, Math.abs(unpenalised(program, relaxed.objective, relaxed.values)))
     : null;
-
-/**
- * Slope scaling (Kim and Pardalos): the fixed charges are spread over the units each lane
- * carried in the previous round, and the relaxation re-solved, until the lanes in use settle;
- * the lanes that carry something are switched on, the rest off, and the program left (whole
- * packs on fixed lanes) is solved. With the lanes fixed it is nearly a network flow: its
- * relaxation is usually integral already, and then no branch and bound is needed.
- */
-function slopeScaling(
-  highs: Highs,
-  program: TransferProgram,
-  model: RelaxationModel,
-  relaxed: Solution,
-  options: SolveOptions,
-  good: (plan: Solution) => boolean,
-): Solution {
-  const lp = program.lp;
-  // Lanes into a pinned location stay free: switching one off could leave the pin short.
-  const pinned = new Set(program.pinShortfalls.map((p) => p.location));
-  const free = program.lanes.filter((l) => !pinned.has(l.lane.to));
-  const fixedCharge = new Map(free.map((l) => [l.packs, -lp.columns[l.used]!.cost]));
-  const usedCols = new Set(free.map((l) => l.used));
-  const fixed = Int32Array.from([...usedCols].sort((a, b) => a - b));
-  const netScale = netScaleOf(program, relaxed);
-  const fromStart = (start: Map<number, number>): Solution => {
-    let flows = start;
-    let last = '';
-    for (let round = 0; round < SCALING_ROUNDS; round++) {
-      model.setCosts(
-        lp.columns.map((c, j) => {
-          if (usedCols.has(j)) return 0;
-          const charge = fixedCharge.get(j);
-          return charge === undefined ? c.cost : c.cost - charge / Math.max(flows.get(j)!, 1e-3);
-        }),
-      );
-      const next = model.run();
-      if (next.status !== 'optimal') break;
-      flows = new Map(free.map((l) => [l.packs, next.values[l.packs]!]));
-      const pattern = free.map((l) => (next.values[l.packs]! > 1e-6 ? '1' : '0')).join('');
-      if (pattern === last) break;
-      last = pattern;
-    }
-    const on = new Set<number>();
-    for (const l of free) if (flows.get(l.packs)! > 1e-6) on.add(l.used);
-    const level = Float64Array.from(fixed, (j) => (on.has(j) ? 1 : 0));
-    model.setCosts(lp.columns.map((c) => c.cost));
-    model.setBounds(fixed, level, level);
-    const flow = model.run();
-    // Free the lanes again for the next start.
-    model.setBounds(
-      fixed,
-      Float64Array.from(fixed, (j) => lp.columns[j]!.lower),
-      Float64Array.from(fixed, (j) => Math.min(1, lp.columns[j]!.upper)),
-    );
-    if (flow.status === 'optimal' && integral(lp.columns, flow.values)) return flow;
-    const fix = (c: Column, j: number): Column =>
-      usedCols.has(j) ? { ...c, lower: on.has(j) ? 1 : 0, upper: on.has(j) ? 1 : 0 } : c;
-    // The generous limit only guards a loaded machine, where a plan must still come out.
-    return solveWith(highs, lp.variant(fix), {
-      mipGap: 1e-4,
-      timeLimitSeconds: Math.max(10, 5 * (options.timeLimitSeconds ?? DEFAULT_SEARCH_SECONDS)),
-      ...(netScale === null ? {} : { mipAbsoluteGap: 1e-4 * netScale }),
-    });
-  };
-  // Started from the relaxation's flows (the charges spread thin where it spread flow). A
-  // second start from each lane's full capacity (which favours few, full lanes) used to add
-  // about 0.2% on the regional bench SKUs; since the relaxation carries each lane's loss in
-  // perspective it has come out behind the first on every SKU tried, so it is only the
-  // fallback when the first finds no plan.
-  const first = fromStart(new Map(free.map((l) => [l.packs, relaxed.values[l.packs]!])));
-  if (Number.isFinite(first.objective) && good(first)) return first;
-  const best = Number.isFinite(first.objective)
-    ? first
-    : fromStart(new Map(free.map((l) => [l.packs, lp.columns[l.packs]!.upper])));
-  return Number.isFinite(best.objective) ? localSearch(program, model, free, fixed, best, relaxed) : best;
-}
-
-/**
- * Lanes the local search tries to open (those the relaxation sends most along) and to
- * close (those that carry least). Opening is where the gain is: on six network SKUs, 100
- * tries to open earned 1.1% over slope scaling where 20 earned 0.3%; stopping after 20
- * fruitless tries in a row keeps all of that and spares the large SKUs where none pays.
- */
-const OPEN_TRIES = 100;
-/** The opening pass stops after this many tries in a row that earned nothing. */
-const OPEN_MISSES = 20;
-const CLOSE_TRIES = 20;
-/**
- * Tries of each two-lane move (a destination served from another source) and four-lane move
- * (two sources trading destinations), each pass stopping after PAIR_MISSES fruitless tries
- * in a row. On six regional network SKUs they took the heuristic from 0.12-0.74% below
- * CBC's best plans (90 s each) to 0.04-0.74%, for about a third more local-search time.
- */
-const PAIR_TRIES = 60;
-const PAIR_MISSES = 15;
-
-/**
- * Local search after slope scaling, on the warm model with the lanes fixed (each trial a few
- * milliseconds): first the closed lanes the relaxation sends most along are opened one at
- * a time, then the open lanes that carry least are closed one at a time, then destinations
- * are served from another source and pairs of sources trade destinations (the closed lanes
- * tried are those the relaxation sends along, most first); a move that earns more, in whole
- * packs, stays. On regional network SKUs it adds about 1% of net benefit, more than 1 s of
- * branch and bound a SKU adds.
- */
-function localSearch(
-  program: TransferProgram,
-  model: RelaxationModel,
-  free: TransferProgram['lanes'],
-  fixed: Int32Array,
-  best: Solution,
-  relaxed: Solution,
-): Solution {
-  const lp = program.lp;
-  const open = new Set(free.filter((l) => best.values[l.packs]! > 1e-6).map((l) => l.used));
-  let current = best;
-  const trial = (): boolean => {
-    const level = Float64Array.from(fixed, (j) => (open.has(j) ? 1 : 0));
-    model.setBounds(fixed, level, level);
-    const next = model.run();
-    if (
-      next.status === 'optimal' &&
-      next.objective > current.objective + 1e-6 &&
-      integral(lp.columns, next.values)
-    ) {
-      current = { ...next, bound: current.bound };
-      return true;
-    }
-    return false;
-  };
-  // Switches lanes off and on, and keeps the change if the plan earns more in whole packs.
-  const move = (close: TransferProgram['lanes'], openAlso: TransferProgram['lanes']): boolean => {
-    for (const l of close) open.delete(l.used);
-    for (const l of openAlso) open.add(l.used);
-    if (trial()) return true;
-    for (const l of openAlso) open.delete(l.used);
-    for (const l of close) open.add(l.used);
-    return false;
-  };
-  // The lanes the relaxation sends along, most first: what every opening move tries.
-  const flow = (l: TransferProgram['lanes'][number]) => relaxed.values[l.packs]!;
-  const ranked = free.filter((l) => flow(l) > 1e-6).sort((a, b) => flow(b) - flow(a) || a.used - b.used);
-  let misses = 0;
-  for (const l of ranked.filter((l) => !open.has(l.used)).slice(0, OPEN_TRIES)) {
-    if (misses >= OPEN_MISSES) break;
-    misses = move([], [l]) ? 0 : misses + 1;
-  }
-  const toClose = free
-    .filter((l) => open.has(l.used))
-    .sort((a, b) => current.values[a.packs]! - current.values[b.packs]! || a.used - b.used)
-    .slice(0, CLOSE_TRIES);
-  for (const l of toClose) move([l], []);
-  // Moves that change two or four lanes at once: a destination served from another source
-  // (close its lane, open one the relaxation sends along), and two sources trading their
-  // destinations (close s1>d1 and s2>d2, open s1>d2 and s2>d1). Neither half pays on its own.
-  const byPair = new Map(free.map((l) => [`${l.lane.from}\u0000${l.lane.to}`, l]));
-  const into = new Map<string, TransferProgram['lanes']>();
-  const outOf = new Map<string, TransferProgram['lanes']>();
-  const add = (
-    map: Map<string, TransferProgram['lanes']>,
-    key: string,
-    l: TransferProgram['lanes'][number],
-  ) => {
-    const list = map.get(key);
-    if (list) list.push(l);
-    else map.set(key, [l]);
-  };
-  for (const l of free) {
-    add(into, l.lane.to, l);
-    add(outOf, l.lane.from, l);
-  }
-  let tries = 0;
-  let miss = 0;
-  /** One try of a move; false once the pass has spent its tries. */
-  const attempt = (close: TransferProgram['lanes'], openAlso: TransferProgram['lanes']): boolean => {
-    tries += 1;
-    if (move(close, openAlso)) {
-      miss = 0;
-      return true;
-    }
-    miss += 1;
-    return false;
-  };
-  // c = s'>d: d served from s' in place of a source it has now.
-  const replace = (c: TransferProgram['lanes'][number]): boolean =>
-    (into.get(c.lane.to) ?? []).some((o) => open.has(o.used) && tries < PAIR_TRIES && attempt([o], [c]));
-  // x = s1>d2: s1 sends to some d1 now, and some s2 sends to d2 and has a lane to d1.
-  const swap = (x: TransferProgram['lanes'][number]): boolean =>
-    outOf.get(x.lane.from)!.some(
-      (A) =>
-        open.has(A.used) &&
-        (into.get(x.lane.to) ?? []).some((B) => {
-          if (!open.has(B.used) || B === A) return false;
-          const y = byPair.get(`${B.lane.from}\u0000${A.lane.to}`);
-          return !!y && !open.has(y.used) && tries < PAIR_TRIES && attempt([A, B], [x, y]);
-        }),
-    );
-  for (const pass of [replace, swap]) {
-    tries = 0;
-    miss = 0;
-    for (const l of ranked) {
-      if (tries >= PAIR_TRIES || miss >= PAIR_MISSES) break;
-      if (!open.has(l.used)) pass(l);
-    }
-  }
-  model.setBounds(
-    fixed,
-    Float64Array.from(fixed, (j) => lp.columns[j]!.lower),
-    Float64Array.from(fixed, (j) => Math.min(1, lp.columns[j]!.upper)),
-  );
-  return current;
-}
-
-/** Every integer column at a whole value (within HiGHS's feasibility tolerance). */
-function integral(columns: Column[], values: Float64Array): boolean {
-  for (let j = 0; j < columns.length; j++)
-    if (columns[j]!.kind !== 'continuous' && Math.abs(values[j]! - Math.round(values[j]!)) > 1e-7)
-      return false;
-  return true;
-}
 
 function validate(problem: TransferProblem): void {
   const fail = (message: string) => {
