@@ -6,8 +6,8 @@ import { flowProgram, type TransferProgram } from './transfer.model.ts';
 /**
  * The primal heuristic of the transfer program: slope scaling, then a local search over
  * which lanes are open. Both solve the program many times with the use flags decided, so
- * both run on a model that is warm from the last solve: the flow program alone when every
- * flag is free to change (a twentieth of the rows), else the relaxation's own model.
+ * both run on the flow program alone (`flowProgram`: a twentieth of the rows), on one HiGHS
+ * model warm from the last solve.
  */
 
 /** Slope scaling: at most this many relaxations. */
@@ -91,12 +91,12 @@ export function heuristicPlan(
   options: HeuristicOptions,
 ): Solution | null {
   const lp = program.lp;
-  const free = program.lanes;
-  const lanes = flowLanes(highs, program, model);
+  const lanes = program.lanes;
+  const trials = flowLanes(highs, program, model);
   // Whole packs on fixed lanes when the network flow alone comes out fractional (a minimum
   // quantity can make it so): branch and bound on the full program, the flags fixed. The
   // generous limit only guards a loaded machine, where a plan must still come out.
-  const usedOf = new Map(free.map((l, k) => [l.used, k]));
+  const usedOf = new Map(lanes.map((l, k) => [l.used, k]));
   const wholePacks = (open: ReadonlySet<number>): Trial | null => {
     const fix = (c: Column, j: number): Column => {
       const k = usedOf.get(j);
@@ -110,17 +110,17 @@ export function heuristicPlan(
     if (!Number.isFinite(full.objective)) return null;
     return {
       objective: full.objective,
-      packs: Float64Array.from(free, (l) => full.values[l.packs]!),
+      packs: Float64Array.from(lanes, (l) => full.values[l.packs]!),
       open,
       full,
     };
   };
-  const solutionOf = (trial: Trial) => lanes.solution(trial) ?? wholePacks(trial.open)?.full ?? null;
+  const solutionOf = (trial: Trial) => trials.solution(trial) ?? wholePacks(trial.open)?.full ?? null;
   const fromStart = (start: Float64Array): Trial | null => {
     let flows = start;
     let last = '';
     for (let round = 0; round < SCALING_ROUNDS; round++) {
-      const next = lanes.spread(flows);
+      const next = trials.spread(flows);
       if (!next) break;
       flows = next;
       const pattern = Array.from(flows, (x) => (x > 1e-6 ? '1' : '0')).join('');
@@ -131,7 +131,7 @@ export function heuristicPlan(
     flows.forEach((x, k) => {
       if (x > 1e-6) open.add(k);
     });
-    return lanes.fix(open) ?? wholePacks(open);
+    return trials.fix(open) ?? wholePacks(open);
   };
   try {
     // Started from the relaxation's flows (the charges spread thin where it spread flow). A
@@ -139,22 +139,21 @@ export function heuristicPlan(
     // about 0.2% on the regional bench SKUs; since the relaxation carries each lane's loss in
     // perspective it has come out behind the first on every SKU tried, so it is only the
     // fallback when the first finds no plan.
-    const first = fromStart(Float64Array.from(free, (l) => relaxed.values[l.packs]!));
+    const first = fromStart(Float64Array.from(lanes, (l) => relaxed.values[l.packs]!));
     if (first && options.good(first.objective)) return solutionOf(first);
-    const best = first ?? fromStart(Float64Array.from(free, (l) => lp.columns[l.packs]!.upper));
+    const best = first ?? fromStart(Float64Array.from(lanes, (l) => lp.columns[l.packs]!.upper));
     if (!best) return null;
-    const found = localSearch(lanes, free, best, relaxed);
+    const found = localSearch(trials, lanes, best, relaxed);
     return found === best ? solutionOf(best) : (solutionOf(found) ?? solutionOf(best));
   } finally {
-    lanes.dispose();
+    trials.dispose();
   }
 }
 
 /**
- * Lane trials on the flow program alone (every lane's flag free to change): an open lane's
- * packs bounded to [minimum, cap], a closed lane's to 0. A trial takes about a fifth of the
- * time it takes on the full model (1.7 ms against 9.9 ms on a 500-store network SKU); the
- * full model is solved once, for the plan kept.
+ * Lane trials on the flow program: an open lane's packs bounded to [minimum, cap], a closed
+ * lane's to 0. A trial takes about a fifth of the time it takes on the full model (1.7 ms
+ * against 9.9 ms on a 500-store network SKU); the full model is solved once, for the plan kept.
  */
 function flowLanes(highs: Highs, program: TransferProgram, model: RelaxationModel): LaneModel {
   const lp = program.lp;
@@ -246,17 +245,17 @@ function flowLanes(highs: Highs, program: TransferProgram, model: RelaxationMode
  * On regional network SKUs it adds about 1% of net benefit, more than 1 s of branch and
  * bound a SKU adds.
  */
-function localSearch(lanes: LaneModel, free: Lane[], best: Trial, relaxed: Solution): Trial {
+function localSearch(trials: LaneModel, lanes: Lane[], best: Trial, relaxed: Solution): Trial {
   const open = new Set(best.open);
   let current = best;
-  const effort = Math.min(MAX_EFFORT, Math.max(1, SEARCH_LANES / Math.max(1, free.length)));
+  const effort = Math.min(MAX_EFFORT, Math.max(1, SEARCH_LANES / Math.max(1, lanes.length)));
   // Switches lanes off and on, and keeps the change if the plan earns more in whole packs.
   const move = (close: number[], openAlso: number[]): boolean => {
     for (const k of close) open.delete(k);
     for (const k of openAlso) open.add(k);
     // A move its duals show cannot earn more is not tried.
     const next =
-      lanes.upperBound(current, close, openAlso) > current.objective + 1e-6 ? lanes.fix(open) : null;
+      trials.upperBound(current, close, openAlso) > current.objective + 1e-6 ? trials.fix(open) : null;
     if (next && next.objective > current.objective + 1e-6) {
       current = next;
       return true;
@@ -266,8 +265,8 @@ function localSearch(lanes: LaneModel, free: Lane[], best: Trial, relaxed: Solut
     return false;
   };
   // The lanes the relaxation sends along, most first: what every opening move tries.
-  const flow = (k: number) => relaxed.values[free[k]!.packs]!;
-  const ranked = free
+  const flow = (k: number) => relaxed.values[lanes[k]!.packs]!;
+  const ranked = lanes
     .map((_, k) => k)
     .filter((k) => flow(k) > 1e-6)
     .sort((a, b) => flow(b) - flow(a) || a - b);
@@ -280,7 +279,7 @@ function localSearch(lanes: LaneModel, free: Lane[], best: Trial, relaxed: Solut
   for (const k of [...open].sort(lightest).slice(0, CLOSE_TRIES * effort)) move([k], []);
 
   // Moves that change two to four lanes at once, none of whose parts pays on its own.
-  const byPair = new Map(free.map((l, k) => [`${l.lane.from}\u0000${l.lane.to}`, k]));
+  const byPair = new Map(lanes.map((l, k) => [`${l.lane.from}\u0000${l.lane.to}`, k]));
   const into = new Map<string, number[]>();
   const outOf = new Map<string, number[]>();
   const add = (map: Map<string, number[]>, key: string, k: number) => {
@@ -288,7 +287,7 @@ function localSearch(lanes: LaneModel, free: Lane[], best: Trial, relaxed: Solut
     if (list) list.push(k);
     else map.set(key, [k]);
   };
-  free.forEach((l, k) => {
+  lanes.forEach((l, k) => {
     add(into, l.lane.to, k);
     add(outOf, l.lane.from, k);
   });
@@ -308,19 +307,21 @@ function localSearch(lanes: LaneModel, free: Lane[], best: Trial, relaxed: Solut
   // c = s'>d: d served from s' in place of a source o it has now; failing that, s' also
   // stops its lightest other shipment (its units go to d instead).
   const replace = (c: number): boolean =>
-    (into.get(free[c]!.lane.to) ?? []).some((o) => {
+    (into.get(lanes[c]!.lane.to) ?? []).some((o) => {
       if (!open.has(o) || spent()) return false;
       if (attempt([o], [c])) return true;
-      const u = (outOf.get(free[c]!.lane.from) ?? []).filter((k) => open.has(k) && k !== c).sort(lightest)[0];
+      const u = (outOf.get(lanes[c]!.lane.from) ?? [])
+        .filter((k) => open.has(k) && k !== c)
+        .sort(lightest)[0];
       return u !== undefined && u !== o && !spent() && attempt([o, u], [c]);
     });
   // c = s>d': s sends to d' in place of a destination d it serves now; failing that, d is
   // also served by the closed lane into it the relaxation sends most along.
   const redirect = (c: number): boolean =>
-    outOf.get(free[c]!.lane.from)!.some((o) => {
+    outOf.get(lanes[c]!.lane.from)!.some((o) => {
       if (!open.has(o) || spent()) return false;
       if (attempt([o], [c])) return true;
-      const r = (into.get(free[o]!.lane.to) ?? [])
+      const r = (into.get(lanes[o]!.lane.to) ?? [])
         .filter((k) => !open.has(k) && k !== c && flow(k) > 1e-6)
         .sort((a, b) => flow(b) - flow(a) || a - b)[0];
       return r !== undefined && !spent() && attempt([o], [c, r]);
@@ -328,12 +329,12 @@ function localSearch(lanes: LaneModel, free: Lane[], best: Trial, relaxed: Solut
   // x = s1>d2: s1 sends to some d1 now, and some s2 sends to d2 and has a lane to d1: the two
   // sources trade destinations (close s1>d1 and s2>d2, open s1>d2 and s2>d1).
   const swap = (x: number): boolean =>
-    outOf.get(free[x]!.lane.from)!.some(
+    outOf.get(lanes[x]!.lane.from)!.some(
       (a) =>
         open.has(a) &&
-        (into.get(free[x]!.lane.to) ?? []).some((b) => {
+        (into.get(lanes[x]!.lane.to) ?? []).some((b) => {
           if (!open.has(b) || b === a) return false;
-          const y = byPair.get(`${free[b]!.lane.from}\u0000${free[a]!.lane.to}`);
+          const y = byPair.get(`${lanes[b]!.lane.from}\u0000${lanes[a]!.lane.to}`);
           return y !== undefined && !open.has(y) && !spent() && attempt([a, b], [x, y]);
         }),
     );
