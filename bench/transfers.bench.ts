@@ -194,8 +194,10 @@ function cbc(file: string, seconds: number): Reference {
     maxBuffer: 64 << 20,
   });
   const out = run.stdout ?? '';
-  const objective = Number(/Objective value:\s+([-+0-9.e]+)/.exec(out)?.[1]);
-  const optimal = /Result - Optimal solution found/.test(out);
+  // An empty program (no lane worth keeping) is answered on one line: "Optimal objective 0".
+  const empty = /Optimal objective\s+([-+0-9.e]+)/.exec(out);
+  const objective = Number(/Objective value:\s+([-+0-9.e]+)/.exec(out)?.[1] ?? empty?.[1]);
+  const optimal = /Result - Optimal solution found/.test(out) || empty !== null;
   // For a maximisation CBC reports the bound as "Upper bound".
   const bound = optimal ? objective : Number(/Upper bound:\s+([-+0-9.e]+)/.exec(out)?.[1]);
   return { objective, bound, optimal, seconds: (performance.now() - started) / 1000 };
