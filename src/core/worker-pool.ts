@@ -54,6 +54,56 @@ export async function mapOnWorkers<Job, Context, Result>(
   return out;
 }
 
+const timedOut = Symbol('timed out');
+
+/**
+ * Runs jobs one at a time on worker threads, each within its deadline: a job that overruns it
+ * (a solver that does not return) has its worker stopped and gets `fallback(job)` instead, and
+ * the jobs after it go on on a fresh worker. Results come back in order; a job that fails
+ * (its worker answers `{ error }`) fails the whole map, as in mapOnWorkers.
+ */
+export async function mapWithDeadline<Job, Context, Result>(
+  script: URL,
+  jobs: Job[],
+  context: Context,
+  deadlineMs: (job: Job, index: number) => number,
+  fallback: (job: Job, index: number) => Result,
+  workers = defaultWorkers(),
+): Promise<Result[]> {
+  const out = new Array<Result>(jobs.length);
+  let next = 0;
+  const lane = async () => {
+    let worker: Worker | null = null;
+    try {
+      while (next < jobs.length) {
+        const index = next++;
+        const job = jobs[index]!;
+        worker ??= new Worker(script);
+        const answer = request<Result>(worker, { jobs: [job], context });
+        // Once stopped, the worker's exit rejects the request nobody waits for any more.
+        answer.catch(() => {});
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<typeof timedOut>((resolve) => {
+          timer = setTimeout(() => resolve(timedOut), deadlineMs(job, index));
+        });
+        const reply = await Promise.race([answer, deadline]).finally(() => clearTimeout(timer));
+        if (reply === timedOut) {
+          await worker.terminate();
+          worker = null;
+          out[index] = fallback(job, index);
+        } else out[index] = reply[0]!;
+      }
+    } catch (error) {
+      next = jobs.length; // the other workers stop after their current job
+      throw error;
+    } finally {
+      await worker?.terminate();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, jobs.length)) }, lane));
+  return out;
+}
+
 function request<Result>(worker: Worker, message: unknown): Promise<Result[]> {
   return new Promise((resolve, reject) => {
     const onMessage = (reply: { results?: Result[]; error?: string }) => {

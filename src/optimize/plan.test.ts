@@ -70,4 +70,18 @@ describe('network runs', () => {
     // The instances are hard enough that the heuristic alone misses some optima: the search pass is exercised.
     expect(improved).toBeGreaterThan(0);
   });
+
+  it('searches on worker threads, each SKU under a deadline, and plans as the calling thread does', async () => {
+    const named = fc.sample(problem, { numRuns: 4, seed: 7 }).map((p, i) => ({ ...p, sku: `SKU${i}` }));
+    const heuristic = await planNetwork(named, { workers: 1, priceIntent: false, timeLimitSeconds: 0 });
+    // Some SKU is left to the search (the heuristic does not prove it optimal).
+    expect(heuristic.some((p) => p.status !== 'optimal')).toBe(true);
+    const inline = await planNetwork(named, { workers: 1, priceIntent: false });
+    const threaded = await planNetwork(named, { workers: 2, priceIntent: false });
+    expect(threaded.map((p) => p.sku)).toEqual(named.map((p) => p.sku));
+    threaded.forEach((plan, k) => {
+      expect(plan.objective).toBeCloseTo(inline[k]!.objective, 6);
+      expect(plan.status).toBe(inline[k]!.status);
+    });
+  });
 });
