@@ -246,10 +246,9 @@ export const DEFAULT_SEARCH_SECONDS = 1;
 /**
  * Solves a transfer program in three steps:
  * 1. the LP relaxation, whose optimum bounds what any plan can earn;
- * 2. slope scaling (Kim and Pardalos 1999): each lane's fixed charge is spread over the
- *    units it carried in the previous round and the relaxation re-solved, until the set of
- *    lanes in use settles; those lanes are switched on, the rest off, and the integer
- *    program that is left (whole packs on fixed lanes, nearly a network flow) is solved;
+ * 2. the heuristic (`heuristicPlan`): slope scaling (Kim and Pardalos 1999) picks the lanes
+ *    to open, and a local search opens, closes and trades lanes while the plan earns more,
+ *    each trial solved on the flow program (the flags decided, whole packs on the open lanes);
  * 3. HiGHS's branch and bound from that plan, for at most `timeLimitSeconds`, stopping at
  *    the relative gap `mipGap`; it keeps the best plan either step found.
  * The bound reported is the tighter of the relaxation's and the search's, so
