@@ -36,7 +36,7 @@ const MAX_EFFORT = 6;
 
 type Lane = TransferProgram['lanes'][number];
 
-/** A plan with a given set of lanes open (by their index among the lanes the search may switch). */
+/** A plan with a given set of lanes open (each by its index among the program's lanes). */
 interface Trial {
   objective: number;
   /** Packs along each lane. */
