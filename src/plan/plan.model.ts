@@ -128,7 +128,12 @@ export const transfersRequestSchema = z.strictObject({
   source_keep_days: perKind(z.number().min(0).max(91))
     .default({})
     .describe('days of own demand a source keeps (default store 3, dark_store 3, dc 7)'),
-  search_seconds: z.number().min(0).max(60).default(1).describe('MIP search time per SKU'),
+  search_seconds: z
+    .number()
+    .min(0)
+    .max(60)
+    .default(1)
+    .describe('branch-and-bound time per SKU after the heuristic'),
 });
 export type TransfersRequest = z.output<typeof transfersRequestSchema>;
 

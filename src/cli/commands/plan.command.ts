@@ -381,7 +381,11 @@ export function registerPlan(program: Command): void {
       'a transfer must earn this over its cost (default 5)',
       decimal('--min-benefit'),
     )
-    .option('--search-seconds <s>', 'MIP search time per SKU (default 1)', decimal('--search-seconds'))
+    .option(
+      '--search-seconds <s>',
+      'branch-and-bound time per SKU after the heuristic (default 1)',
+      decimal('--search-seconds'),
+    )
     .action(
       async (
         flags: ScopeFlags & {
