@@ -164,6 +164,9 @@ function flowLanes(highs: Highs, program: TransferProgram, model: RelaxationMode
   const order = lanes.map((_, k) => k).sort((a, b) => flow.packs[a]! - flow.packs[b]!);
   const columns = Int32Array.from(order, (k) => flow.packs[k]!);
   const costs = flow.lp.columns.map((c) => c.cost);
+  // The full program's use flags, in column order, for the plan kept.
+  const flags = lanes.map((l, k) => ({ used: l.used, k })).sort((a, b) => a.used - b.used);
+  const flagColumns = Int32Array.from(flags, (f) => f.used);
   let spread = false;
   const packsOf = (values: Float64Array) => Float64Array.from(flow.packs, (j) => values[j]!);
   return {
@@ -216,13 +219,8 @@ function flowLanes(highs: Highs, program: TransferProgram, model: RelaxationMode
     // The same lanes on the full program: the same plan, with every column's value.
     solution(trial) {
       if (trial.full) return trial.full;
-      const flags = lanes.map((l, k) => ({ used: l.used, k })).sort((a, b) => a.used - b.used);
       const level = Float64Array.from(flags, (f) => (trial.open.has(f.k) ? 1 : 0));
-      model.setBounds(
-        Int32Array.from(flags, (f) => f.used),
-        level,
-        level,
-      );
+      model.setBounds(flagColumns, level, level);
       const full = model.run();
       const same =
         full.status === 'optimal' &&

@@ -195,6 +195,48 @@ describe('transfer optimisation', () => {
 });
 
 describe('linear programs', () => {
+  it('keeps the columns and rows asked for, renumbered, and refuses a row that uses a dropped column', () => {
+    const lp = new LinearProgram('maximize');
+    const x = lp.addColumn({ name: 'x', cost: 1, lower: 0, upper: 4, kind: 'integer' });
+    const y = lp.addColumn({ name: 'y', cost: 2, lower: 0, upper: 1, kind: 'binary' });
+    const z = lp.addColumn({ name: 'z', cost: 3, lower: 0, upper: 9, kind: 'continuous' });
+    lp.addRow(
+      'xz',
+      [
+        [x, 1],
+        [z, 1],
+      ],
+      0,
+      5,
+    );
+    lp.addRow(
+      'xy',
+      [
+        [x, 1],
+        [y, -4],
+      ],
+      Number.NEGATIVE_INFINITY,
+      0,
+    );
+    const { lp: kept, index } = lp.restrict(
+      (c) => c.name !== 'y',
+      (r) => r.name === 'xz',
+      (c) => ({ ...c, kind: 'continuous' }),
+    );
+    expect(Array.from(index)).toEqual([0, -1, 1]);
+    expect(kept.columns.map((c) => [c.name, c.kind])).toEqual([
+      ['x', 'continuous'],
+      ['z', 'continuous'],
+    ]);
+    expect(kept.rows).toEqual([{ name: 'xz', lower: 0, upper: 5, columns: [0, 1], coefficients: [1, 1] }]);
+    expect(() =>
+      lp.restrict(
+        (c) => c.name !== 'y',
+        () => true,
+      ),
+    ).toThrow(/row xy uses column y/);
+  });
+
   it('solves a known LP and writes it as CPLEX LP text', async () => {
     // max 30 chairs + 50 tables; chairs + 2 tables <= 40; 2 chairs + tables <= 50 -> (20, 10), 1100.
     const lp = new LinearProgram('maximize');
