@@ -1,7 +1,13 @@
 import type { Highs } from 'highs';
 import { RelaxationModel, type Solution, solveWith } from './highs.ts';
 import type { Column } from './linear-program.ts';
-import { flowProgram, type TransferProgram } from './transfer.model.ts';
+import { ConvexFlow, type FlowSnapshot } from './min-cost-flow.ts';
+import {
+  flowProgram,
+  type TransferNetwork,
+  type TransferProgram,
+  transferNetwork,
+} from './transfer.model.ts';
 
 /**
  * The primal heuristic of the transfer program: slope scaling, then a local search over
@@ -58,8 +64,13 @@ interface LaneModel {
    * charge spread over `flows` packs. The packs each lane carries, or null.
    */
   spread(flows: Float64Array): Float64Array | null;
-  /** The plan with exactly these lanes open, or null when it is not in whole packs. */
-  fix(open: ReadonlySet<number>): Trial | null;
+  /**
+   * The plan with exactly these lanes open, or null when it is not in whole packs, or (a
+   * model that can tell early) when it cannot earn more than `beat`.
+   */
+  fix(open: ReadonlySet<number>, beat?: number): Trial | null;
+  /** The search goes on from this trial: later trials change it, not the last one tried. */
+  keep(trial: Trial): void;
   /** An upper bound on the objective after closing and opening lanes (Infinity when unknown). */
   upperBound(trial: Trial, close: number[], open: number[]): number;
   /** The full program's solution of a trial (null if it cannot be had from this model). */
@@ -92,7 +103,10 @@ export function heuristicPlan(
 ): Solution | null {
   const lp = program.lp;
   const lanes = program.lanes;
-  const trials = flowLanes(highs, program, model);
+  const network = transferNetwork(program);
+  const trials = network
+    ? networkLanes(network, flowLanes(highs, program, model))
+    : flowLanes(highs, program, model);
   // Whole packs on fixed lanes when the network flow alone comes out fractional (a minimum
   // quantity can make it so): branch and bound on the full program, the flags fixed. The
   // generous limit only guards a loaded machine, where a plan must still come out.
@@ -156,7 +170,6 @@ export function heuristicPlan(
  * against 9.9 ms on a 500-store network SKU); the full model is solved once, for the plan kept.
  */
 function flowLanes(highs: Highs, program: TransferProgram, model: RelaxationModel): LaneModel {
-  const lp = program.lp;
   const flow = flowProgram(program);
   const flowModel = new RelaxationModel(highs, flow.lp);
   const lanes = program.lanes;
@@ -164,9 +177,11 @@ function flowLanes(highs: Highs, program: TransferProgram, model: RelaxationMode
   const order = lanes.map((_, k) => k).sort((a, b) => flow.packs[a]! - flow.packs[b]!);
   const columns = Int32Array.from(order, (k) => flow.packs[k]!);
   const costs = flow.lp.columns.map((c) => c.cost);
-  // The full program's use flags, in column order, for the plan kept.
-  const flags = lanes.map((l, k) => ({ used: l.used, k })).sort((a, b) => a.used - b.used);
-  const flagColumns = Int32Array.from(flags, (f) => f.used);
+  const bounds = lanes.map((_, k) => ({
+    openLower: flow.openLower[k]!,
+    openUpper: flow.openUpper[k]!,
+    fixedCharge: flow.fixedCharge[k]!,
+  }));
   let spread = false;
   const packsOf = (values: Float64Array) => Float64Array.from(flow.packs, (j) => values[j]!);
   return {
@@ -204,33 +219,156 @@ function flowLanes(highs: Highs, program: TransferProgram, model: RelaxationMode
       const reduced = Float64Array.from(flow.packs, (j) => next.reducedCosts![j]!);
       return { objective: next.objective - charges, packs, open: new Set(open), reduced };
     },
-    // LP duality: the trial's duals stay feasible when bounds change, so the dual objective at
-    // the new bounds bounds the new optimum. A column's term is max(d lo, d up) over its bounds,
-    // d x at the old optimum (complementary slackness).
-    upperBound(trial, close, open) {
-      const d = trial.reduced;
-      if (!d) return Number.POSITIVE_INFINITY;
-      let bound = trial.objective;
-      for (const k of close) bound += flow.fixedCharge[k]! - d[k]! * trial.packs[k]!;
-      for (const k of open)
-        bound += Math.max(d[k]! * flow.openLower[k]!, d[k]! * flow.openUpper[k]!) - flow.fixedCharge[k]!;
-      return bound;
-    },
-    // The same lanes on the full program: the same plan, with every column's value.
-    solution(trial) {
-      if (trial.full) return trial.full;
-      const level = Float64Array.from(flags, (f) => (trial.open.has(f.k) ? 1 : 0));
-      model.setBounds(flagColumns, level, level);
-      const full = model.run();
-      const same =
-        full.status === 'optimal' &&
-        integral(lp.columns, full.values) &&
-        Math.abs(full.objective - trial.objective) <= 1e-6 * Math.max(1, Math.abs(trial.objective));
-      return same ? full : null;
-    },
+    keep() {},
+    upperBound: (trial, close, open) => dualBound(bounds, trial, close, open),
+    solution: flowLanesFull(program, model),
     dispose() {
       flowModel.dispose();
     },
+  };
+}
+
+/**
+ * Lane trials on the program's network (`transferNetwork`), re-optimised from the last
+ * trial by a few shortest paths (`ConvexFlow`): a trial that opens or closes a lane or two
+ * takes tens of microseconds where a solve of the flow program takes a millisecond or more,
+ * most of it the solver's fixed cost. Whole packs come out whole, so no trial needs branch
+ * and bound. The full model is solved once, for the plan kept.
+ */
+function networkLanes(network: TransferNetwork, slopes: LaneModel): LaneModel {
+  const flow = new ConvexFlow(network.nodes);
+  for (const chain of network.chains) flow.addChain(chain.from, chain.to, chain.pieces);
+  const arcs = network.lanes.map((l) => flow.addArc(l.from, l.to, l.cost, 0, 0));
+  // Each arc's cost and bounds as last set, so a trial changes only the lanes it changes.
+  let cost = Float64Array.from(network.lanes, (l) => l.cost);
+  let lower = new Float64Array(arcs.length);
+  let upper = new Float64Array(arcs.length);
+  const set = (k: number, c: number, lo: number, up: number) => {
+    if (cost[k] === c && lower[k] === lo && upper[k] === up) return;
+    cost[k] = c;
+    lower[k] = lo;
+    upper[k] = up;
+    flow.setArc(arcs[k]!, c, lo, up);
+  };
+  // The trial the search goes on from: a trial not kept is undone by going back to it.
+  let kept: { flow: FlowSnapshot; cost: Float64Array; lower: Float64Array; upper: Float64Array } | null =
+    null;
+  let last: Trial | null = null;
+  let started = false;
+  // Stands for a flow moved from the kept trial's by a solve that gave no trial.
+  const moved: Trial = { objective: Number.NaN, packs: new Float64Array(0), open: new Set() };
+  const back = () => {
+    if (!kept || last === null) return;
+    flow.restore(kept.flow);
+    cost = kept.cost.slice();
+    lower = kept.lower.slice();
+    upper = kept.upper.slice();
+    last = null;
+  };
+  const packsNow = () => Float64Array.from(arcs, (a) => flow.flow(a));
+  const trials: LaneModel = {
+    spread: (flows) => slopes.spread(flows),
+    fix(open, beat = Number.NEGATIVE_INFINITY) {
+      back();
+      if (!started) {
+        // The first plan comes from the linear program (a solve from nothing would take a
+        // path per piece of every curve); the network starts from it.
+        started = true;
+        const first = slopes.fix(open);
+        if (first) {
+          network.lanes.forEach((l, k) => {
+            if (open.has(k)) set(k, l.cost, l.openLower, l.openUpper);
+            else set(k, l.cost, 0, 0);
+          });
+          const through = new Float64Array(network.nodes);
+          network.lanes.forEach((l, k) => {
+            through[l.from]! += first.packs[k]!;
+            through[l.to]! += first.packs[k]!;
+          });
+          const values = [
+            ...network.chains.map((c) => through[c.from === 0 ? c.to : c.from]!),
+            ...Array.from(first.packs, Math.round),
+          ];
+          flow.load(values);
+        }
+      }
+      let charges = 0;
+      for (let k = 0; k < arcs.length; k++) {
+        const l = network.lanes[k]!;
+        if (!open.has(k)) {
+          set(k, l.cost, 0, 0);
+          continue;
+        }
+        if (l.openLower > l.openUpper) return null;
+        set(k, l.cost, l.openLower, l.openUpper);
+        charges += l.fixedCharge;
+      }
+      // The objective is offset - cost - charges: it beats `beat` only below this cost.
+      const result = flow.solve(network.offset - charges - beat);
+      const trial: Trial | null =
+        result === 'optimal'
+          ? {
+              objective: network.offset - flow.cost() - charges,
+              packs: packsNow(),
+              open: new Set(open),
+              reduced: Float64Array.from(arcs, (a) => -flow.reducedCost(a)),
+            }
+          : null;
+      // Marks the flow as moved from the kept trial's (even when no trial came of it).
+      last = trial ?? moved;
+      return trial;
+    },
+    keep(trial) {
+      if (trial !== last) trials.fix(trial.open);
+      kept = { flow: flow.snapshot(), cost: cost.slice(), lower: lower.slice(), upper: upper.slice() };
+      last = null;
+    },
+    upperBound: (trial, close, open) => dualBound(network.lanes, trial, close, open),
+    solution: (trial) => slopes.solution(trial),
+    dispose: () => slopes.dispose(),
+  };
+  return trials;
+}
+
+/**
+ * LP duality: the trial's duals stay feasible when bounds change, so the dual objective at
+ * the new bounds bounds the new optimum. A column's term is max(d lo, d up) over its bounds,
+ * d x at the old optimum (complementary slackness).
+ */
+function dualBound(
+  lanes: { openLower: number; openUpper: number; fixedCharge: number }[],
+  trial: Trial,
+  close: number[],
+  open: number[],
+): number {
+  const d = trial.reduced;
+  if (!d) return Number.POSITIVE_INFINITY;
+  let bound = trial.objective;
+  for (const k of close) bound += lanes[k]!.fixedCharge - d[k]! * trial.packs[k]!;
+  for (const k of open)
+    bound += Math.max(d[k]! * lanes[k]!.openLower, d[k]! * lanes[k]!.openUpper) - lanes[k]!.fixedCharge;
+  return bound;
+}
+
+/**
+ * The full program's solution with a trial's lanes open: the same plan, with every column's
+ * value (null when the full program's relaxation with those flags does not give it whole).
+ */
+function flowLanesFull(program: TransferProgram, model: RelaxationModel): (trial: Trial) => Solution | null {
+  const lanes = program.lanes;
+  // The full program's use flags, in column order (HiGHS takes a set of columns in order).
+  const flags = lanes.map((l, k) => ({ used: l.used, k })).sort((a, b) => a.used - b.used);
+  const flagColumns = Int32Array.from(flags, (f) => f.used);
+  return (trial) => {
+    if (trial.full) return trial.full;
+    const level = Float64Array.from(flags, (f) => (trial.open.has(f.k) ? 1 : 0));
+    model.setBounds(flagColumns, level, level);
+    const full = model.run();
+    const same =
+      full.status === 'optimal' &&
+      integral(program.lp.columns, full.values) &&
+      Math.abs(full.objective - trial.objective) <= 1e-6 * Math.max(1, Math.abs(trial.objective));
+    return same ? full : null;
   };
 }
 
@@ -246,16 +384,18 @@ function flowLanes(highs: Highs, program: TransferProgram, model: RelaxationMode
 function localSearch(trials: LaneModel, lanes: Lane[], best: Trial, relaxed: Solution): Trial {
   const open = new Set(best.open);
   let current = best;
+  trials.keep(best);
   const effort = Math.min(MAX_EFFORT, Math.max(1, SEARCH_LANES / Math.max(1, lanes.length)));
   // Switches lanes off and on, and keeps the change if the plan earns more in whole packs.
   const move = (close: number[], openAlso: number[]): boolean => {
     for (const k of close) open.delete(k);
     for (const k of openAlso) open.add(k);
     // A move its duals show cannot earn more is not tried.
-    const next =
-      trials.upperBound(current, close, openAlso) > current.objective + 1e-6 ? trials.fix(open) : null;
-    if (next && next.objective > current.objective + 1e-6) {
+    const beat = current.objective + 1e-6;
+    const next = trials.upperBound(current, close, openAlso) > beat ? trials.fix(open, beat) : null;
+    if (next && next.objective > beat) {
       current = next;
+      trials.keep(next);
       return true;
     }
     for (const k of openAlso) open.delete(k);

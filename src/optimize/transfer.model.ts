@@ -1,5 +1,6 @@
 import { demandSurvival } from './expected-sales.ts';
 import { type Column, LinearProgram } from './linear-program.ts';
+import type { Piece } from './min-cost-flow.ts';
 
 /**
  * Store-to-store and DC-to-store redistribution of one SKU as a mixed-integer program.
@@ -144,8 +145,12 @@ export interface TransferProgram {
       sales: LocationSales | null;
     }
   >;
-  /** Penalty per unit below a pinned minimum (so planner intent wins whenever stock allows). */
-  pinShortfalls: { location: string; column: number }[];
+  /**
+   * Penalty per unit below a pinned minimum (so planner intent wins whenever stock allows):
+   * the shortfall's column, and the net inflow that meets the pin (the minimum less the stock
+   * on arrival; none needed when it is 0 or less).
+   */
+  pinShortfalls: { location: string; column: number; need: number }[];
   /** The fairness groups (empty when the problem has no fairness floor), regions first, each by key. */
   fairness: FairnessFloor[];
   /** Penalty per expected unit of sales a fairness group falls short of its floor. */
@@ -193,6 +198,104 @@ export function flowProgram(program: TransferProgram): FlowProgram {
     openUpper: Float64Array.from(program.lanes, (l) => program.lp.columns[l.packs]!.upper),
     fixedCharge: Float64Array.from(program.lanes, (l) => -program.lp.columns[l.used]!.cost),
   };
+}
+
+/**
+ * The flow program as a network in packs, when it is one (`transferNetwork`). Node 0 is a hub
+ * the units come from and go back to: a source's loss chain runs from the hub to its out node
+ * (each pack costs what it loses), a destination's gain chain from its in node back to the hub
+ * (each pack earns what it gains, then spills at no value), and a lane from a source's out
+ * node to a destination's in node costs its unit cost per pack.
+ *
+ * With every use flag decided, the full program's objective is `offset` - the least cost of
+ * the circulation - the open lanes' fixed charges, and its optimum in whole packs is the
+ * network's, which whole bounds make whole.
+ */
+export interface TransferNetwork {
+  nodes: number;
+  chains: { from: number; to: number; pieces: Piece[] }[];
+  /** Per lane of the full program (same order): its nodes, cost per pack and packs when open. */
+  lanes: {
+    from: number;
+    to: number;
+    cost: number;
+    openLower: number;
+    openUpper: number;
+    fixedCharge: number;
+  }[];
+  /** The constant part of the objective: the pins' penalties at no inflow. */
+  offset: number;
+}
+
+/**
+ * The network of a transfer program, or null when the program is not one: a fairness floor
+ * ties many locations' sales together, and a pin at a location that also sends bounds the
+ * difference of its inflow and outflow. A pin at a destination that only receives is the
+ * first packs of its gain chain made worth the penalty, pack by pack (a pack that covers the
+ * need only in part earns the penalty on the part it covers).
+ */
+export function transferNetwork(program: TransferProgram): TransferNetwork | null {
+  if (program.fairness.some((f) => f.column !== null)) return null;
+  const p = program.packSize;
+  const lp = program.lp;
+  const outNode = new Map<string, number>();
+  const inNode = new Map<string, number>();
+  let nodes = 1;
+  for (const { lane } of program.lanes) {
+    if (!outNode.has(lane.from)) outNode.set(lane.from, nodes++);
+    if (!inNode.has(lane.to)) inNode.set(lane.to, nodes++);
+  }
+  const pins = new Map(program.pinShortfalls.map((pin) => [pin.location, pin.need]));
+  for (const id of pins.keys()) if (outNode.has(id)) return null;
+  const perPack = (segments: Segment[], sign: number): Piece[] =>
+    segments.map((s) => ({ cost: sign * s.slope * p, width: s.width / p }));
+  const chains: TransferNetwork['chains'] = [];
+  let offset = 0;
+  for (const [id, curve] of program.curves) {
+    const out = outNode.get(id);
+    if (out !== undefined) chains.push({ from: 0, to: out, pieces: perPack(curve.lossSegments, 1) });
+    const into = inNode.get(id);
+    if (into === undefined) continue;
+    let pieces = [...perPack(curve.gainSegments, -1), { cost: 0, width: Number.POSITIVE_INFINITY }];
+    const need = pins.get(id) ?? 0;
+    if (need > 0) {
+      offset -= PIN_PENALTY * need;
+      pieces = withPin(pieces, need / p, PIN_PENALTY * p);
+    }
+    chains.push({ from: into, to: 0, pieces });
+  }
+  const minimum = Math.ceil(program.minimumUnits / p - 1e-9);
+  return {
+    nodes,
+    chains,
+    lanes: program.lanes.map(({ lane, packs, used }) => ({
+      from: outNode.get(lane.from)!,
+      to: inNode.get(lane.to)!,
+      cost: -lp.columns[packs]!.cost,
+      openLower: minimum,
+      openUpper: lp.columns[packs]!.upper,
+      fixedCharge: -lp.columns[used]!.cost,
+    })),
+    offset,
+  };
+}
+
+/** A gain chain (costs per pack) with the first `packs` packs each earning `bonus` more (the last in part). */
+function withPin(pieces: Piece[], packs: number, bonus: number): Piece[] {
+  const out: Piece[] = [];
+  let at = 0;
+  for (const piece of pieces) {
+    let left = piece.width;
+    // Pack by pack while the pin still counts, then the rest of the piece as it is.
+    while (left > 0 && at < packs) {
+      const share = Math.min(1, packs - at);
+      out.push({ cost: piece.cost - bonus * share, width: 1 });
+      at += 1;
+      left -= 1;
+    }
+    if (left > 0) out.push({ cost: piece.cost, width: left });
+  }
+  return out;
 }
 
 export const PIN_PENALTY = 1e6;
@@ -713,7 +816,7 @@ export function buildTransferProgram(
         upper: Number.POSITIVE_INFINITY,
         kind: 'continuous',
       });
-      pinShortfalls.push({ location: id, column: shortfall });
+      pinShortfalls.push({ location: id, column: shortfall, need: location.minStock! - c.arrivalStock });
       lp.addRow(
         `pinrow${at}`,
         [
