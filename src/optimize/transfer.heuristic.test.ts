@@ -127,12 +127,8 @@ describe('the flow program', () => {
         const program = buildTransferProgram(problem);
         const network = transferNetwork(program);
         if (!network) {
-          // Not a network only with a fairness row or a pin at a location that also sends.
-          const sends = new Set(program.lanes.map((l) => l.lane.from));
-          expect(
-            program.fairness.some((f) => f.column !== null) ||
-              program.pinShortfalls.some((p) => sends.has(p.location)),
-          ).toBe(true);
+          // Not a network only with a fairness row.
+          expect(program.fairness.some((f) => f.column !== null)).toBe(true);
           return;
         }
         networks += 1;

@@ -3,6 +3,7 @@ import { RelaxationModel, type Solution, solveWith } from './highs.ts';
 import type { Column } from './linear-program.ts';
 import { ConvexFlow, type FlowSnapshot } from './min-cost-flow.ts';
 import {
+  type ChainFlow,
   flowProgram,
   type TransferNetwork,
   type TransferProgram,
@@ -105,7 +106,7 @@ export function heuristicPlan(
   const lanes = program.lanes;
   const network = transferNetwork(program);
   const trials = network
-    ? networkLanes(network, flowLanes(highs, program, model))
+    ? networkLanes(program, network, flowLanes(highs, program, model))
     : flowLanes(highs, program, model);
   // Whole packs on fixed lanes when the network flow alone comes out fractional (a minimum
   // quantity can make it so): branch and bound on the full program, the flags fixed. The
@@ -235,7 +236,7 @@ function flowLanes(highs: Highs, program: TransferProgram, model: RelaxationMode
  * most of it the solver's fixed cost. Whole packs come out whole, so no trial needs branch
  * and bound. The full model is solved once, for the plan kept.
  */
-function networkLanes(network: TransferNetwork, slopes: LaneModel): LaneModel {
+function networkLanes(program: TransferProgram, network: TransferNetwork, slopes: LaneModel): LaneModel {
   const flow = new ConvexFlow(network.nodes);
   for (const chain of network.chains) flow.addChain(chain.from, chain.to, chain.pieces);
   const arcs = network.lanes.map((l) => flow.addArc(l.from, l.to, l.cost, 0, 0));
@@ -280,13 +281,21 @@ function networkLanes(network: TransferNetwork, slopes: LaneModel): LaneModel {
             if (open.has(k)) set(k, l.cost, l.openLower, l.openUpper);
             else set(k, l.cost, 0, 0);
           });
-          const through = new Float64Array(network.nodes);
-          network.lanes.forEach((l, k) => {
-            through[l.from]! += first.packs[k]!;
-            through[l.to]! += first.packs[k]!;
+          const sent = new Map<string, number>();
+          const received = new Map<string, number>();
+          program.lanes.forEach(({ lane }, k) => {
+            const packs = Math.round(first.packs[k]!);
+            sent.set(lane.from, (sent.get(lane.from) ?? 0) + packs);
+            received.set(lane.to, (received.get(lane.to) ?? 0) + packs);
           });
+          const carried = (location: string, carries: ChainFlow) => {
+            const net = (received.get(location) ?? 0) - (sent.get(location) ?? 0);
+            if (carries === 'sent') return sent.get(location) ?? 0;
+            if (carries === 'received') return received.get(location) ?? 0;
+            return carries === 'left over' ? Math.max(0, net) : Math.max(0, -net);
+          };
           const values = [
-            ...network.chains.map((c) => through[c.from === 0 ? c.to : c.from]!),
+            ...network.chains.map((c) => carried(c.location, c.carries)),
             ...Array.from(first.packs, Math.round),
           ];
           flow.load(values);

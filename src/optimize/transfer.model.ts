@@ -213,7 +213,12 @@ export function flowProgram(program: TransferProgram): FlowProgram {
  */
 export interface TransferNetwork {
   nodes: number;
-  chains: { from: number; to: number; pieces: Piece[] }[];
+  /**
+   * The chains, each with what it carries at a location: what the location sends or receives,
+   * or at a pinned location, what is left of what it receives after what it sends, or what it
+   * sends beyond what it receives.
+   */
+  chains: { from: number; to: number; pieces: Piece[]; location: string; carries: ChainFlow }[];
   /** Per lane of the full program (same order): its nodes, cost per pack and packs when open. */
   lanes: {
     from: number;
@@ -227,12 +232,20 @@ export interface TransferNetwork {
   offset: number;
 }
 
+export type ChainFlow = 'sent' | 'received' | 'left over' | 'sent beyond';
+
 /**
- * The network of a transfer program, or null when the program is not one: a fairness floor
- * ties many locations' sales together, and a pin at a location that also sends bounds the
- * difference of its inflow and outflow. A pin at a destination that only receives is the
- * first packs of its gain chain made worth the penalty, pack by pack (a pack that covers the
- * need only in part earns the penalty on the part it covers).
+ * The network of a transfer program, or null when the program is not one (a fairness floor
+ * ties many locations' sales together).
+ *
+ * A pinned location pays the penalty on every unit its stock on arrival, plus what it
+ * receives, less what it sends, falls short of the pin: a convex function of the difference
+ * of two flows, which takes a node of its own. What it receives flows into it along the gain
+ * chain, what it sends leaves it along the loss chain, and the rest balances through two
+ * chains to and from the hub: units left over earn the penalty back for each unit of the need
+ * they cover, and units sent beyond what was received cost the penalty for each unit they
+ * take the stock below the pin. (Without a pin that node would let received units leave
+ * without their loss, so only pinned locations have it.)
  */
 export function transferNetwork(program: TransferProgram): TransferNetwork | null {
   if (program.fairness.some((f) => f.column !== null)) return null;
@@ -246,23 +259,37 @@ export function transferNetwork(program: TransferProgram): TransferNetwork | nul
     if (!inNode.has(lane.to)) inNode.set(lane.to, nodes++);
   }
   const pins = new Map(program.pinShortfalls.map((pin) => [pin.location, pin.need]));
-  for (const id of pins.keys()) if (outNode.has(id)) return null;
   const perPack = (segments: Segment[], sign: number): Piece[] =>
     segments.map((s) => ({ cost: sign * s.slope * p, width: s.width / p }));
+  const free = { cost: 0, width: Number.POSITIVE_INFINITY };
   const chains: TransferNetwork['chains'] = [];
   let offset = 0;
   for (const [id, curve] of program.curves) {
+    const chain = (from: number, to: number, pieces: Piece[], carries: ChainFlow) => {
+      chains.push({ from, to, pieces, location: id, carries });
+    };
     const out = outNode.get(id);
-    if (out !== undefined) chains.push({ from: 0, to: out, pieces: perPack(curve.lossSegments, 1) });
     const into = inNode.get(id);
-    if (into === undefined) continue;
-    let pieces = [...perPack(curve.gainSegments, -1), { cost: 0, width: Number.POSITIVE_INFINITY }];
-    const need = pins.get(id) ?? 0;
-    if (need > 0) {
-      offset -= PIN_PENALTY * need;
-      pieces = withPin(pieces, need / p, PIN_PENALTY * p);
+    const need = pins.get(id);
+    if (need === undefined || into === undefined) {
+      if (out !== undefined) chain(0, out, perPack(curve.lossSegments, 1), 'sent');
+      if (into !== undefined) chain(into, 0, [...perPack(curve.gainSegments, -1), free], 'received');
+      continue;
     }
-    chains.push({ from: into, to: 0, pieces });
+    const pinned = nodes++;
+    offset -= PIN_PENALTY * Math.max(0, need);
+    chain(into, pinned, [...perPack(curve.gainSegments, -1), free], 'received');
+    if (out !== undefined) chain(pinned, out, perPack(curve.lossSegments, 1), 'sent');
+    // Left over, the k-th pack covers the need's units from p(k - 1) to pk; sent beyond what
+    // was received, the k-th pack takes the stock that many units further towards and below
+    // the pin (it starts need units above the pin when need < 0).
+    const covered = (units: number) => Math.min(Math.max(0, need), units);
+    const below = (units: number) => Math.max(0, units + need);
+    const cover = byPack((k) => -PIN_PENALTY * (covered(p * k) - covered(p * (k - 1))), Math.ceil(need / p));
+    chain(pinned, 0, [...cover, free], 'left over');
+    const reach = Math.max(0, Math.ceil(-need / p));
+    const short = byPack((k) => PIN_PENALTY * (below(p * k) - below(p * (k - 1))), reach);
+    chain(0, pinned, [...short, { cost: PIN_PENALTY * p, width: Number.POSITIVE_INFINITY }], 'sent beyond');
   }
   const minimum = Math.ceil(program.minimumUnits / p - 1e-9);
   return {
@@ -280,22 +307,16 @@ export function transferNetwork(program: TransferProgram): TransferNetwork | nul
   };
 }
 
-/** A gain chain (costs per pack) with the first `packs` packs each earning `bonus` more (the last in part). */
-function withPin(pieces: Piece[], packs: number, bonus: number): Piece[] {
-  const out: Piece[] = [];
-  let at = 0;
-  for (const piece of pieces) {
-    let left = piece.width;
-    // Pack by pack while the pin still counts, then the rest of the piece as it is.
-    while (left > 0 && at < packs) {
-      const share = Math.min(1, packs - at);
-      out.push({ cost: piece.cost - bonus * share, width: 1 });
-      at += 1;
-      left -= 1;
-    }
-    if (left > 0) out.push({ cost: piece.cost, width: left });
+/** Pieces of one pack each for packs 1..count at cost(k), runs of equal cost merged. */
+function byPack(cost: (k: number) => number, count: number): Piece[] {
+  const pieces: Piece[] = [];
+  for (let k = 1; k <= count; k++) {
+    const c = cost(k);
+    const last = pieces[pieces.length - 1];
+    if (last && last.cost === c) last.width += 1;
+    else pieces.push({ cost: c, width: 1 });
   }
-  return out;
+  return pieces;
 }
 
 export const PIN_PENALTY = 1e6;
@@ -762,12 +783,14 @@ export function buildTransferProgram(
         // units alone (the curve is convex, so losses add up to at most the whole), and a lane
         // flagged a fraction u pays u x the loss of u-scaled flow: lambda_k >= slope_j x units_k
         // + offset_j x used_k for each piece j (offset_j <= 0 is where piece j's line crosses 0).
-        const pieces: { slope: number; offset: number }[] = [];
+        // A piece that starts beyond what a lane can carry adds nothing for that lane: the
+        // curve is convex, so up to a piece's start its line lies under the curve.
+        const pieces: { slope: number; offset: number; start: number }[] = [];
         let start = 0;
         let value = 0;
         for (const segment of loss) {
           const offset = value - segment.slope * start;
-          if (offset < -1e-9) pieces.push({ slope: segment.slope, offset });
+          if (offset < -1e-9) pieces.push({ slope: segment.slope, offset, start });
           value += segment.slope * segment.width;
           start += segment.width;
         }
@@ -780,7 +803,9 @@ export function buildTransferProgram(
               upper: Number.POSITIVE_INFINITY,
               kind: 'continuous',
             });
+            const most = lp.columns[packs]!.upper * coef;
             pieces.forEach((piece, j) => {
+              if (piece.start >= most) return;
               linkRow(
                 `lp${at}_${k}_${j}`,
                 [
