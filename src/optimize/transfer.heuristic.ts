@@ -39,6 +39,8 @@ const MOVE_MISSES = 15;
  * 1,000-store instance (2,328 lanes) it stays at 1.
  */
 const SEARCH_LANES = 2400;
+/** Rounds of every move, while the last round earned more. */
+const SEARCH_ROUNDS = 1;
 const MAX_EFFORT = 6;
 
 type Lane = TransferProgram['lanes'][number];
@@ -365,13 +367,22 @@ function dualBound(
  */
 function flowLanesFull(program: TransferProgram, model: RelaxationModel): (trial: Trial) => Solution | null {
   const lanes = program.lanes;
-  // The full program's use flags, in column order (HiGHS takes a set of columns in order).
-  const flags = lanes.map((l, k) => ({ used: l.used, k })).sort((a, b) => a.used - b.used);
-  const flagColumns = Int32Array.from(flags, (f) => f.used);
+  // Every lane's use flag and packs fixed at the trial's: what is left follows from them
+  // (the segments, the splits and shares that tie them), a short solve from the last basis.
+  // In column order: HiGHS takes a set of columns in increasing order.
+  const fixed = lanes
+    .flatMap((l, k) => [
+      { column: l.used, k, packs: false },
+      { column: l.packs, k, packs: true },
+    ])
+    .sort((a, b) => a.column - b.column);
+  const columns = Int32Array.from(fixed, (f) => f.column);
   return (trial) => {
     if (trial.full) return trial.full;
-    const level = Float64Array.from(flags, (f) => (trial.open.has(f.k) ? 1 : 0));
-    model.setBounds(flagColumns, level, level);
+    const level = Float64Array.from(fixed, (f) =>
+      f.packs ? trial.packs[f.k]! : trial.open.has(f.k) ? 1 : 0,
+    );
+    model.setBounds(columns, level, level);
     const full = model.run();
     const same =
       full.status === 'optimal' &&
@@ -417,13 +428,7 @@ function localSearch(trials: LaneModel, lanes: Lane[], best: Trial, relaxed: Sol
     .map((_, k) => k)
     .filter((k) => flow(k) > 1e-6)
     .sort((a, b) => flow(b) - flow(a) || a - b);
-  let misses = 0;
-  for (const k of ranked.filter((k) => !open.has(k)).slice(0, OPEN_TRIES * effort)) {
-    if (misses >= OPEN_MISSES * effort) break;
-    misses = move([], [k]) ? 0 : misses + 1;
-  }
   const lightest = (a: number, b: number) => current.packs[a]! - current.packs[b]! || a - b;
-  for (const k of [...open].sort(lightest).slice(0, CLOSE_TRIES * effort)) move([k], []);
 
   // Moves that change two to four lanes at once, none of whose parts pays on its own.
   const byPair = new Map(lanes.map((l, k) => [`${l.lane.from}\u0000${l.lane.to}`, k]));
@@ -485,13 +490,24 @@ function localSearch(trials: LaneModel, lanes: Lane[], best: Trial, relaxed: Sol
           return y !== undefined && !open.has(y) && !spent() && attempt([a, b], [x, y]);
         }),
     );
-  for (const pass of [replace, redirect, swap]) {
-    tries = 0;
-    miss = 0;
-    for (const k of ranked) {
-      if (spent() || miss >= MOVE_MISSES * effort) break;
-      if (!open.has(k)) pass(k);
+  // Rounds of every move while the last round earned more.
+  for (let round = 0; round < SEARCH_ROUNDS; round++) {
+    const before = current.objective;
+    let misses = 0;
+    for (const k of ranked.filter((k) => !open.has(k)).slice(0, OPEN_TRIES * effort)) {
+      if (misses >= OPEN_MISSES * effort) break;
+      misses = move([], [k]) ? 0 : misses + 1;
     }
+    for (const k of [...open].sort(lightest).slice(0, CLOSE_TRIES * effort)) move([k], []);
+    for (const pass of [replace, redirect, swap]) {
+      tries = 0;
+      miss = 0;
+      for (const k of ranked) {
+        if (spent() || miss >= MOVE_MISSES * effort) break;
+        if (!open.has(k)) pass(k);
+      }
+    }
+    if (current.objective <= before + 1e-6) break;
   }
   return current;
 }
