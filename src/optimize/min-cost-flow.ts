@@ -53,14 +53,27 @@ export class ConvexFlow {
   // Dijkstra's working arrays, kept between solves.
   private readonly distance: Float64Array;
   private readonly predecessor: Int32Array;
-  private readonly done: Uint8Array;
+  // A node's distance holds for this search when reached[v] is the search's number, and is
+  // final when settled[v] is: no array is cleared between searches.
+  private readonly reached: Int32Array;
+  private readonly settled: Int32Array;
+  private search = 0;
+  private readonly order: Int32Array;
+  private readonly heap: MinHeap;
+  /** The nodes whose imbalance may be non-zero (listed[v] marks them). */
+  private pending: number[] = [];
+  private listed: Uint8Array;
 
   constructor(readonly nodes: number) {
     this.excess = new Float64Array(nodes);
     this.potential = new Float64Array(nodes);
     this.distance = new Float64Array(nodes);
     this.predecessor = new Int32Array(nodes);
-    this.done = new Uint8Array(nodes);
+    this.reached = new Int32Array(nodes);
+    this.settled = new Int32Array(nodes);
+    this.order = new Int32Array(nodes);
+    this.heap = new MinHeap(nodes);
+    this.listed = new Uint8Array(nodes);
   }
 
   private addEdge(from: number, to: number, kind: number, cost: number, lower: number, upper: number) {
@@ -126,13 +139,16 @@ export class ConvexFlow {
       // Weak duality: from here, the cost can fall by at most sum_v potential(v) x excess(v).
       let any = false;
       let floor = this.total;
-      for (let v = 0; v < this.nodes; v++) {
+      let kept = 0;
+      for (const v of this.pending) {
         const e = this.excess[v]!;
         if (e > TOLERANCE || e < -TOLERANCE) {
           if (e > 0) any = true;
           floor -= this.potential[v]! * e;
-        }
+          this.pending[kept++] = v;
+        } else this.listed[v] = 0;
       }
+      this.pending.length = kept;
       if (!any) return 'optimal';
       if (floor >= limit) return 'too costly';
       const sink = this.shortestPaths();
@@ -203,6 +219,9 @@ export class ConvexFlow {
     this.current = snapshot.current.slice();
     this.cursor = snapshot.cursor.slice();
     this.excess = snapshot.excess.slice();
+    this.listed.fill(0);
+    this.pending = [];
+    for (let v = 0; v < this.nodes; v++) if (this.excess[v] !== 0) this.note(v);
     this.potential = snapshot.potential.slice();
     this.total = snapshot.total;
   }
@@ -292,6 +311,8 @@ export class ConvexFlow {
     this.current[e] = f;
     this.excess[this.tail[e]!]! -= delta;
     this.excess[this.head[e]!]! += delta;
+    this.note(this.tail[e]!);
+    this.note(this.head[e]!);
     if (this.kind[e] === CHAIN) {
       let i = this.firstPiece[e]!;
       const end = this.endPiece(e);
@@ -342,39 +363,45 @@ export class ConvexFlow {
    * reachable.
    */
   private shortestPaths(): number {
-    const n = this.nodes;
     const distance = this.distance;
-    const done = this.done;
     const predecessor = this.predecessor;
+    const reached = this.reached;
+    const settled = this.settled;
+    const potential = this.potential;
     const start = this.adjacencyStart!;
-    distance.fill(Number.POSITIVE_INFINITY);
-    done.fill(0);
-    predecessor.fill(-1);
-    const heap = new MinHeap(n);
-    for (let v = 0; v < n; v++)
+    const search = ++this.search;
+    const heap = this.heap;
+    heap.size = 0;
+    for (const v of this.pending)
       if (this.excess[v]! > TOLERANCE) {
         distance[v] = 0;
+        predecessor[v] = -1;
+        reached[v] = search;
         heap.push(v, 0);
       }
     let sink = -1;
+    let count = 0;
     while (heap.size > 0) {
       const u = heap.pop();
-      if (done[u]) continue;
-      done[u] = 1;
+      if (settled[u] === search) continue;
+      settled[u] = search;
+      this.order[count++] = u;
       if (this.excess[u]! < -TOLERANCE) {
         sink = u;
         break;
       }
       const du = distance[u]!;
+      const pu = potential[u]!;
       for (let k = start[u]!; k < start[u + 1]!; k++) {
         const entry = this.adjacency[k]!;
         const v = this.across(entry);
-        if (done[v]) continue;
+        if (settled[v] === search) continue;
         if (this.room(entry) <= TOLERANCE) continue;
-        const reduced = Math.max(0, this.step + this.potential[u]! - this.potential[v]!);
+        const reduced = Math.max(0, this.step + pu - potential[v]!);
         const dv = du + reduced;
-        if (dv < distance[v]!) {
+        if (reached[v] !== search || dv < distance[v]!) {
           distance[v] = dv;
+          reached[v] = search;
           predecessor[v] = entry;
           heap.push(v, dv);
         }
@@ -382,10 +409,22 @@ export class ConvexFlow {
     }
     if (sink < 0) return -1;
     // Nodes settled before the sink move by their distance, every other node by the sink's:
-    // reduced costs stay non-negative and the path's become 0.
+    // reduced costs stay non-negative and the path's become 0. Only differences of potentials
+    // count (in reduced costs, and in the bound, since imbalances sum to 0), so every node is
+    // moved by minus the sink's distance too, which leaves all but the settled ones as they are.
     const reach = distance[sink]!;
-    for (let v = 0; v < n; v++) this.potential[v]! += done[v] ? distance[v]! : reach;
+    for (let i = 0; i < count; i++) {
+      const v = this.order[i]!;
+      potential[v]! += distance[v]! - reach;
+    }
     return sink;
+  }
+
+  /** Lists a node whose imbalance has changed. */
+  private note(v: number): void {
+    if (this.listed[v]) return;
+    this.listed[v] = 1;
+    this.pending.push(v);
   }
 
   /** Sends as much as the path to `sink` allows from its source. */
