@@ -34,18 +34,18 @@ export class ConvexFlow {
   private readonly tail: number[] = [];
   private readonly head: number[] = [];
   private readonly kind: number[] = [];
-  private unitCost: number[] = [];
-  private lower: number[] = [];
-  private upper: number[] = [];
-  private current: number[] = [];
+  private readonly unitCost: number[] = [];
+  private readonly lower: number[] = [];
+  private readonly upper: number[] = [];
+  private readonly current: number[] = [];
   // A chain's pieces: from firstPiece[e] to firstPiece[e + 1] in pieceCost/pieceEnd (cumulative).
   private readonly firstPiece: number[] = [];
   private readonly pieceCost: number[] = [];
   private readonly pieceEnd: number[] = [];
   /** Per chain: the piece the next unit goes into (the first whose end is past the flow). */
-  private cursor: number[] = [];
-  private excess: Float64Array;
-  private potential: Float64Array;
+  private readonly cursor: number[] = [];
+  private readonly excess: Float64Array;
+  private readonly potential: Float64Array;
   /** Cost of the flow as it stands (kept as flows move). */
   private total = 0;
   private adjacencyStart: Int32Array | null = null;
@@ -212,22 +212,32 @@ export class ConvexFlow {
     };
   }
 
+  /** Back to a snapshot, copying into the arrays in place (a trial not kept is undone this way). */
   restore(snapshot: FlowSnapshot): void {
-    this.unitCost = snapshot.unitCost.slice();
-    this.lower = snapshot.lower.slice();
-    this.upper = snapshot.upper.slice();
-    this.current = snapshot.current.slice();
-    this.cursor = snapshot.cursor.slice();
-    this.excess = snapshot.excess.slice();
-    this.listed.fill(0);
-    this.pending = [];
-    for (let v = 0; v < this.nodes; v++) if (this.excess[v] !== 0) this.note(v);
-    this.potential = snapshot.potential.slice();
+    copyInto(this.unitCost, snapshot.unitCost);
+    copyInto(this.lower, snapshot.lower);
+    copyInto(this.upper, snapshot.upper);
+    copyInto(this.current, snapshot.current);
+    copyInto(this.cursor, snapshot.cursor);
+    this.excess.set(snapshot.excess);
+    this.potential.set(snapshot.potential);
     this.total = snapshot.total;
+    for (const v of this.pending) this.listed[v] = 0;
+    this.pending.length = 0;
+    for (let v = 0; v < this.nodes; v++) if (this.excess[v] !== 0) this.note(v);
   }
 
   flow(e: number): number {
     return this.current[e]!;
+  }
+
+  /** The cost of each of the next `count` units a chain would carry (fewer where it ends). */
+  nextCosts(e: number, count: number): number[] {
+    const out: number[] = [];
+    let f = this.current[e]!;
+    for (let i = this.cursor[e]!; i < this.endPiece(e) && out.length < count; i++)
+      for (; f < this.pieceEnd[i]! && out.length < count; f++) out.push(this.pieceCost[i]!);
+    return out;
   }
 
   /** Cost of one more unit on the arc, net of the potentials (its reduced cost). */
@@ -445,6 +455,10 @@ export class ConvexFlow {
       v = entry & 1 ? this.head[e]! : this.tail[e]!;
     }
   }
+}
+
+function copyInto(target: number[], source: number[]): void {
+  for (let i = 0; i < source.length; i++) target[i] = source[i]!;
 }
 
 /** What `snapshot` keeps: everything a solve or a change moves. */

@@ -39,22 +39,30 @@ const problem = fc
       ),
     }),
   );
+/**
+ * One the heuristic alone is known to miss the optimum of (302.0 against 294.7; found by
+ * sampling), so the search pass is always exercised.
+ */
+const missed = fc.sample(problem, { numRuns: 50, seed: 2 })[49]!;
 
 describe('network runs', () => {
   it('with a search budget, plans as well as a full search per SKU; with none, as the heuristic alone', async () => {
     let improved = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(problem, { minLength: 2, maxLength: 5 }), async (problems) => {
-        const named = problems.map((p, i) => ({ ...p, sku: `SKU${i}` }));
+        const named = [missed, ...problems].map((p, i) => ({ ...p, sku: `SKU${i}` }));
         const heuristic = await planNetwork(named, { workers: 1, priceIntent: false, timeLimitSeconds: 0 });
         const unspent = await planNetwork(named, { workers: 1, priceIntent: false, searchBudgetSeconds: 0 });
         const budgeted = await planNetwork(named, {
           workers: 1,
           priceIntent: false,
-          searchBudgetSeconds: 30,
+          searchBudgetSeconds: 60,
+          // Generous per SKU: under a loaded machine (the other test files run beside this one)
+          // a second of branch and bound was seen to stop short of the optimum.
+          timeLimitSeconds: 10,
         });
         for (let k = 0; k < named.length; k++) {
-          const full = await planTransfers(named[k]!, { priceIntent: false });
+          const full = await planTransfers(named[k]!, { priceIntent: false, timeLimitSeconds: 10 });
           expect(unspent[k]!.objective).toBe(heuristic[k]!.objective);
           expect(unspent[k]!.transfers).toEqual(heuristic[k]!.transfers);
           // Small programs: a full search proves its optimum, and the budget reaches it too.
@@ -67,7 +75,7 @@ describe('network runs', () => {
       }),
       { numRuns: 15, seed: 42 },
     );
-    // The instances are hard enough that the heuristic alone misses some optima: the search pass is exercised.
+    // The search pass is exercised (on `missed` at least).
     expect(improved).toBeGreaterThan(0);
   });
 
