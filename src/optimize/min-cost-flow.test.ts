@@ -122,6 +122,24 @@ const networks = fc
     return { network: { nodes: 1 + sources + destinations, arcs, chains }, changes };
   });
 
+/**
+ * Hub 0, one source (node 1) losing `loss` a unit for up to `supply` units, one destination
+ * (node 2) gaining `gain` a unit for `demand` units and nothing after, a free lane between.
+ */
+function onePair(
+  source: { loss: number; supply: number },
+  destination: { gain: number; demand: number },
+  [lower, upper]: [number, number],
+) {
+  const flow = new ConvexFlow(3);
+  flow.addChain(0, 1, [{ cost: source.loss, width: source.supply }]);
+  flow.addChain(2, 0, [
+    { cost: -destination.gain, width: destination.demand },
+    { cost: 0, width: Number.POSITIVE_INFINITY },
+  ]);
+  return { flow, lane: flow.addArc(1, 2, 0, lower, upper) };
+}
+
 describe('ConvexFlow', () => {
   it('sends stock from the cheaper source until the destination stops paying', () => {
     // Hub 0, sources 1 and 2, destination 3. The destination's first 5 units are worth 10
@@ -149,13 +167,7 @@ describe('ConvexFlow', () => {
   });
 
   it('reports a lane minimum its source cannot supply as infeasible, and recovers when it is lifted', () => {
-    const flow = new ConvexFlow(3);
-    flow.addChain(0, 1, [{ cost: 1, width: 3 }]);
-    flow.addChain(2, 0, [
-      { cost: -5, width: 2 },
-      { cost: 0, width: Number.POSITIVE_INFINITY },
-    ]);
-    const lane = flow.addArc(1, 2, 0, 4, 6);
+    const { flow, lane } = onePair({ loss: 1, supply: 3 }, { gain: 5, demand: 2 }, [4, 6]);
     expect(flow.solve()).toBe('infeasible');
     flow.setArc(lane, 0, 0, 6);
     expect(flow.solve()).toBe('optimal');
@@ -202,13 +214,7 @@ describe('ConvexFlow', () => {
 
   it('stops a solve as soon as its cost cannot come under the limit', () => {
     // One source at 1 a unit, one destination worth 10 a unit for 5 units: the optimum is -45.
-    const flow = new ConvexFlow(3);
-    flow.addChain(0, 1, [{ cost: 1, width: 10 }]);
-    flow.addChain(2, 0, [
-      { cost: -10, width: 5 },
-      { cost: 0, width: Number.POSITIVE_INFINITY },
-    ]);
-    const lane = flow.addArc(1, 2, 0, 0, 10);
+    const { flow, lane } = onePair({ loss: 1, supply: 10 }, { gain: 10, demand: 5 }, [0, 10]);
     expect(flow.solve()).toBe('optimal');
     expect(flow.cost()).toBeCloseTo(-45, 9);
     const open = flow.snapshot();

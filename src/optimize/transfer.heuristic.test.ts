@@ -1,12 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadHighs, solveWith } from './highs.ts';
+import type { LinearProgram } from './linear-program.ts';
 import { ConvexFlow } from './min-cost-flow.ts';
 import {
   buildTransferProgram,
   flowProgram,
   type TransferLocation,
   type TransferProblem,
+  type TransferProgram,
   transferNetwork,
 } from './transfer.model.ts';
 import { planTransfers } from './transfers.ts';
@@ -80,6 +82,20 @@ const problems = fc
     return { problem, openSeed: draw.openSeed };
   });
 
+/** The full program with every lane's use flag fixed (open or not), its columns relaxed or whole. */
+function withFlags(
+  program: TransferProgram,
+  open: boolean[],
+  columns: 'continuous' | 'whole',
+): LinearProgram {
+  const usedOpen = new Map(program.lanes.map((l, k) => [l.used, open[k]!]));
+  return program.lp.variant((c, j) => {
+    const on = usedOpen.get(j);
+    const kind = columns === 'continuous' ? 'continuous' : c.kind;
+    return on === undefined ? { ...c, kind } : { ...c, kind, lower: on ? 1 : 0, upper: on ? 1 : 0 };
+  });
+}
+
 describe('the flow program', () => {
   it('earns, with a set of lanes open, what the full program earns with those use flags fixed', () => {
     fc.assert(
@@ -87,17 +103,8 @@ describe('the flow program', () => {
         const program = buildTransferProgram(problem);
         const flow = flowProgram(program);
         const open = program.lanes.map((_, k) => openSeed[k % openSeed.length]!);
-        const usedOpen = new Map(program.lanes.map((l, k) => [l.used, open[k]!]));
         // The full program's relaxation with every flag fixed at 0 or 1.
-        const full = solveWith(
-          highs,
-          program.lp.variant((c, j) => {
-            const on = usedOpen.get(j);
-            return on === undefined
-              ? { ...c, kind: 'continuous' }
-              : { ...c, kind: 'continuous', lower: on ? 1 : 0, upper: on ? 1 : 0 };
-          }),
-        );
+        const full = solveWith(highs, withFlags(program, open, 'continuous'));
         const packs = new Map(program.lanes.map((_, k) => [flow.packs[k]!, k]));
         const alone = solveWith(
           highs,
@@ -133,16 +140,8 @@ describe('the flow program', () => {
         }
         networks += 1;
         const open = program.lanes.map((_, k) => openSeed[k % openSeed.length]!);
-        const usedOpen = new Map(program.lanes.map((l, k) => [l.used, open[k]!]));
         // The full program, whole packs, with every flag fixed at 0 or 1.
-        const full = solveWith(
-          highs,
-          program.lp.variant((c, j) => {
-            const on = usedOpen.get(j);
-            return on === undefined ? c : { ...c, lower: on ? 1 : 0, upper: on ? 1 : 0 };
-          }),
-          { mipGap: 0 },
-        );
+        const full = solveWith(highs, withFlags(program, open, 'whole'), { mipGap: 0 });
         const flow = new ConvexFlow(network.nodes);
         for (const chain of network.chains) flow.addChain(chain.from, chain.to, chain.pieces);
         const arcs = network.lanes.map((l, k) =>
