@@ -310,6 +310,8 @@ function networkLanes(program: TransferProgram, network: TransferNetwork, slopes
   const trials: LaneModel = {
     spread: (flows) => slopes.spread(flows),
     fix(open, beat = Number.NEGATIVE_INFINITY) {
+      // A lane whose minimum is above what it may carry cannot be open.
+      for (const k of open) if (network.lanes[k]!.openLower > network.lanes[k]!.openUpper) return null;
       back();
       if (!started) {
         // The first plan comes from the linear program (a solve from nothing would take a
@@ -348,7 +350,6 @@ function networkLanes(program: TransferProgram, network: TransferNetwork, slopes
           set(k, l.cost, 0, 0);
           continue;
         }
-        if (l.openLower > l.openUpper) return null;
         set(k, l.cost, l.openLower, l.openUpper);
         charges += l.fixedCharge;
       }
