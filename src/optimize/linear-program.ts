@@ -23,25 +23,23 @@ export interface Row {
 export class LinearProgram {
   readonly columns: Column[] = [];
   readonly rows: Row[] = [];
-  private readonly names = new Set<string>();
 
   constructor(readonly sense: 'maximize' | 'minimize') {}
 
+  /** Adds a column; names matter only in LP text, which checks them (`toLpText`). */
   addColumn(column: Column): number {
-    if (this.names.has(column.name)) throw new Error(`duplicate column name ${column.name}`);
-    this.names.add(column.name);
     this.columns.push(column);
     return this.columns.length - 1;
   }
 
   addRow(name: string, terms: [column: number, coefficient: number][], lower: number, upper: number): number {
-    this.rows.push({
-      name,
-      lower,
-      upper,
-      columns: terms.map((t) => t[0]),
-      coefficients: terms.map((t) => t[1]),
-    });
+    const columns = new Array<number>(terms.length);
+    const coefficients = new Array<number>(terms.length);
+    for (let k = 0; k < terms.length; k++) {
+      columns[k] = terms[k]![0];
+      coefficients[k] = terms[k]![1];
+    }
+    this.rows.push({ name, lower, upper, columns, coefficients });
     return this.rows.length - 1;
   }
 
@@ -119,6 +117,11 @@ function terms(entries: [number, string][]): string {
 export function toLpText(lp: LinearProgram): string {
   const out: string[] = [lp.sense === 'maximize' ? 'Maximize' : 'Minimize'];
   const names = lp.columns.map((c) => c.name);
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) throw new Error(`duplicate column name ${name}: an LP file needs each once`);
+    seen.add(name);
+  }
   out.push(` obj: ${terms(lp.columns.map((c, j) => [c.cost, names[j]!]))}`);
   out.push('Subject To');
   let needsZero = lp.columns.every((c) => c.cost === 0);

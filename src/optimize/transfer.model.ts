@@ -161,7 +161,7 @@ export interface TransferProgram {
    * With every flag whole they allow every flow the flag allows, so `flowProgram` leaves them
    * out and bounds each lane's packs instead.
    */
-  linking: { columns: Set<number>; rows: Set<number> };
+  linking: { columns: number[]; rows: number[] };
 }
 
 /**
@@ -184,10 +184,13 @@ export interface FlowProgram {
 }
 
 export function flowProgram(program: TransferProgram): FlowProgram {
-  const { columns, rows } = program.linking;
+  const dropColumn = new Uint8Array(program.lp.columns.length);
+  for (const j of program.linking.columns) dropColumn[j] = 1;
+  const dropRow = new Uint8Array(program.lp.rows.length);
+  for (const i of program.linking.rows) dropRow[i] = 1;
   const { lp, index } = program.lp.restrict(
-    (_, j) => !columns.has(j),
-    (_, i) => !rows.has(i),
+    (_, j) => dropColumn[j] === 0,
+    (_, i) => dropRow[i] === 0,
     (c) => ({ ...c, kind: 'continuous' }),
   );
   const minimum = program.minimumUnits / program.packSize;
@@ -600,14 +603,14 @@ export function buildTransferProgram(
   const usefulPacks = (id: string) => Math.min(inboundPacks.get(id) ?? 0, gainLength(id) + pinPacks(id));
 
   const lp = new LinearProgram('maximize');
-  const linking = { columns: new Set<number>(), rows: new Set<number>() };
+  const linking = { columns: [] as number[], rows: [] as number[] };
   const linkColumn = (column: Column) => {
     const j = lp.addColumn(column);
-    linking.columns.add(j);
+    linking.columns.push(j);
     return j;
   };
   const linkRow = (...row: Parameters<LinearProgram['addRow']>) => {
-    linking.rows.add(lp.addRow(...row));
+    linking.rows.push(lp.addRow(...row));
   };
   const laneColumns: TransferProgram['lanes'] = [];
   const inflow = new Map<string, [number, number, number][]>();

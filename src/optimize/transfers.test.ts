@@ -237,6 +237,12 @@ describe('linear programs', () => {
     ).toThrow(/row xy uses column y/);
   });
 
+  it('refuses to write LP text with two columns of one name', () => {
+    const lp = new LinearProgram('minimize');
+    for (let k = 0; k < 2; k++) lp.addColumn({ name: 'x', cost: 1, lower: 0, upper: 1, kind: 'continuous' });
+    expect(() => toLpText(lp)).toThrow(/duplicate column name x/);
+  });
+
   it('solves a known LP and writes it as CPLEX LP text', async () => {
     // max 30 chairs + 50 tables; chairs + 2 tables <= 40; 2 chairs + tables <= 50 -> (20, 10), 1100.
     const lp = new LinearProgram('maximize');
