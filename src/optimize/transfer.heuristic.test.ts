@@ -158,7 +158,10 @@ describe('the flow program', () => {
         expect(network.offset - flow.cost() - charges).toBeCloseTo(full.objective, 4);
         for (const a of arcs) expect(Number.isInteger(flow.flow(a))).toBe(true);
       }),
-      { numRuns: 150 },
+      // This seed's draws include a source whose units almost never sell sending to a pin, which
+      // caught the full program's perspective rows cutting off the plan that fills the pin
+      // (PERSPECTIVE_MIN_SLOPE in transfer.model.ts).
+      { numRuns: 150, seed: -178779641 },
     );
     // The draws hold networks (no fairness floor drawn half the time).
     expect(networks).toBeGreaterThan(30);

@@ -340,6 +340,8 @@ export const DEFAULT_SEGMENTS = 12;
  * more than 4 closes nothing more.
  */
 export const DEFAULT_DISAGGREGATE = 4;
+/** Expected margin lost per unit sent below which a source's loss gets no perspective rows. */
+const PERSPECTIVE_MIN_SLOPE = 1e-4;
 
 interface Curve {
   gainSlopes: number[];
@@ -781,7 +783,12 @@ export function buildTransferProgram(
         0,
         0,
       );
-      if (perspective) {
+      // A source that loses next to nothing by sending gets no perspective rows: they would
+      // strengthen nothing, and rows whose every coefficient is tiny are ones HiGHS scales up
+      // until its tolerances cut off plans that are feasible (seen: a pin left a unit short,
+      // on a source whose units sold with a probability of 1e-7).
+      const steepest = loss.reduce((a, segment) => Math.max(a, segment.slope), 0);
+      if (perspective && steepest >= PERSPECTIVE_MIN_SLOPE) {
         // Strengthening: each lane's share of the loss is at least the loss of sending its
         // units alone (the curve is convex, so losses add up to at most the whole), and a lane
         // flagged a fraction u pays u x the loss of u-scaled flow: lambda_k >= slope_j x units_k
