@@ -61,8 +61,8 @@ export class ConvexFlow {
   private readonly order: Int32Array;
   private readonly heap: MinHeap;
   /** The nodes whose imbalance may be non-zero (listed[v] marks them). */
-  private pending: number[] = [];
-  private listed: Uint8Array;
+  private readonly pending: number[] = [];
+  private readonly listed: Uint8Array;
 
   constructor(readonly nodes: number) {
     this.excess = new Float64Array(nodes);
@@ -110,7 +110,6 @@ export class ConvexFlow {
       this.pieceCost.push(piece.cost);
       this.pieceEnd.push(end);
     }
-    this.upper[e] = end;
     return e;
   }
 

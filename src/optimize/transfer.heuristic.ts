@@ -307,6 +307,31 @@ function networkLanes(program: TransferProgram, network: TransferNetwork, slopes
     for (let k = 0; k < arcs.length; k++) reduced[k] = -flow.reducedCost(arcs[k]!);
     return reduced;
   };
+  // Loads a plan of the flow program (every lane set as in it), each chain carrying what the
+  // plan sends, receives or leaves at its location.
+  const startFrom = (first: Trial) => {
+    network.lanes.forEach((l, k) => {
+      if (first.open.has(k)) set(k, l.cost, l.openLower, l.openUpper);
+      else set(k, l.cost, 0, 0);
+    });
+    const sent = new Map<string, number>();
+    const received = new Map<string, number>();
+    program.lanes.forEach(({ lane }, k) => {
+      const packs = Math.round(first.packs[k]!);
+      sent.set(lane.from, (sent.get(lane.from) ?? 0) + packs);
+      received.set(lane.to, (received.get(lane.to) ?? 0) + packs);
+    });
+    const carried = (location: string, carries: ChainFlow) => {
+      const net = (received.get(location) ?? 0) - (sent.get(location) ?? 0);
+      if (carries === 'sent') return sent.get(location) ?? 0;
+      if (carries === 'received') return received.get(location) ?? 0;
+      return carries === 'left over' ? Math.max(0, net) : Math.max(0, -net);
+    };
+    flow.load([
+      ...network.chains.map((c) => carried(c.location, c.carries)),
+      ...Array.from(first.packs, Math.round),
+    ]);
+  };
   const trials: LaneModel = {
     spread: (flows) => slopes.spread(flows),
     fix(open, beat = Number.NEGATIVE_INFINITY) {
@@ -318,30 +343,7 @@ function networkLanes(program: TransferProgram, network: TransferNetwork, slopes
         // path per piece of every curve); the network starts from it.
         started = true;
         const first = slopes.fix(open);
-        if (first) {
-          network.lanes.forEach((l, k) => {
-            if (open.has(k)) set(k, l.cost, l.openLower, l.openUpper);
-            else set(k, l.cost, 0, 0);
-          });
-          const sent = new Map<string, number>();
-          const received = new Map<string, number>();
-          program.lanes.forEach(({ lane }, k) => {
-            const packs = Math.round(first.packs[k]!);
-            sent.set(lane.from, (sent.get(lane.from) ?? 0) + packs);
-            received.set(lane.to, (received.get(lane.to) ?? 0) + packs);
-          });
-          const carried = (location: string, carries: ChainFlow) => {
-            const net = (received.get(location) ?? 0) - (sent.get(location) ?? 0);
-            if (carries === 'sent') return sent.get(location) ?? 0;
-            if (carries === 'received') return received.get(location) ?? 0;
-            return carries === 'left over' ? Math.max(0, net) : Math.max(0, -net);
-          };
-          const values = [
-            ...network.chains.map((c) => carried(c.location, c.carries)),
-            ...Array.from(first.packs, Math.round),
-          ];
-          flow.load(values);
-        }
+        if (first) startFrom(first);
       }
       let charges = 0;
       for (let k = 0; k < arcs.length; k++) {
