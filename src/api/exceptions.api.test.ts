@@ -136,4 +136,61 @@ describe('exceptions over HTTP', () => {
     const list = await call('GET', '/v1/exceptions?type=data_glitch', admin);
     expect(list.json.items.map((e: { location: string }) => e.location).sort()).toEqual(['S1', 'S2']);
   });
+
+  it('plans a count of a steady seller gone silent, for a viewer, and checks its query', async () => {
+    const day = (d: number, hour: number) =>
+      new Date(Date.parse('2026-03-02T00:00:00Z') + d * 86_400_000 + hour * 3_600_000).toISOString();
+    const events: Record<string, unknown>[] = [
+      {
+        event_id: 'cp-count',
+        type: 'cycle_count',
+        occurred_at: day(0, 11),
+        source: 'store_ops',
+        sku: 'COAT-1',
+        location: 'S1',
+        counted_qty: 200,
+      },
+    ];
+    for (let d = 0; d < 20; d++)
+      for (const hour of [15, 17, 19, 21])
+        events.push({
+          event_id: `cp-sale-${d}-${hour}`,
+          type: 'sale',
+          occurred_at: day(d, hour),
+          source: 'pos',
+          sku: 'COAT-1',
+          location: 'S1',
+          channel: 'store',
+          qty: 1,
+        });
+    // The store's till goes on with another SKU (a silent till would explain the silence).
+    for (let d = 0; d < 23; d++)
+      events.push({
+        event_id: `cp-tee-${d}`,
+        type: 'sale',
+        occurred_at: day(d, 16),
+        source: 'pos',
+        sku: 'TEE-1',
+        location: 'S1',
+        channel: 'store',
+        qty: 1,
+      });
+    expect((await call('POST', '/v1/events', admin, ndjson(events))).status).toBe(200);
+    const plan = await call('GET', '/v1/count-plan?per_location=3', viewer);
+    expect(plan.status).toBe(200);
+    expect(plan.json.per_location).toBe(3);
+    expect(plan.json.tasks[0]).toMatchObject({
+      location: 'S1',
+      sku: 'COAT-1',
+      count_id: 'CP-20260324-S1-COAT-1',
+    });
+    expect(plan.json.tasks[0].days_without_sale).toBeGreaterThan(1.5);
+    expect(plan.json.tasks[0].probability_empty).toBeGreaterThan(0);
+    const other = await call('GET', '/v1/count-plan?location=S2', viewer);
+    expect(other.json.tasks.every((t: { location: string }) => t.location === 'S2')).toBe(true);
+    const bad = await call('GET', '/v1/count-plan?per_location=0', viewer);
+    expect(bad.status).toBe(400);
+    expect(bad.json.detail).toContain('per_location');
+    expect((await call('GET', '/v1/count-plan')).status).toBe(401);
+  });
 });

@@ -187,6 +187,9 @@ describe('invex CLI', () => {
         rejected: 1,
         rejections: [{ record: 2, reason: 'unreadable' }],
       });
+      const plan = await run(['detect', 'count-plan', '--json'], { INVEX_TOKEN: token });
+      expect(plan.code).toBe(0);
+      expect(Array.isArray(JSON.parse(plan.stdout))).toBe(true);
     });
 
     it('releases the directory when stopped', async () => {
@@ -195,6 +198,12 @@ describe('invex CLI', () => {
       const stock = await run(['stock', 'A-1', 'S1', '--json']);
       expect(stock.code).toBe(0);
       expect(JSON.parse(stock.stdout).ledger_on_hand).toBe(7);
+      const plan = await run(['detect', 'count-plan', '--location', 'S1']);
+      expect(plan.code).toBe(0);
+      expect(plan.stdout).toMatch(/^count plan at /);
+      const bad = await run(['detect', 'count-plan', '--per-location', '0']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('--per-location must be a whole number from 1 to 200, got 0');
     });
   });
 

@@ -1,5 +1,5 @@
 import { InvexError } from '../core/errors.ts';
-import type { DetectionStats, ExceptionRecord } from '../detect/index.ts';
+import type { CountTask, DetectionStats, ExceptionRecord } from '../detect/index.ts';
 import type { IngestResult } from '../ingest/index.ts';
 import type { StockPicture } from '../ledger/index.ts';
 import type { PlanIntent, PlanResult } from '../plan/index.ts';
@@ -79,6 +79,12 @@ export class RemoteClient {
 
   exception(id: string): Promise<ExceptionRecord> {
     return this.request('GET', `/v1/exceptions/${encodeURIComponent(id)}`);
+  }
+
+  countPlan(
+    query: URLSearchParams,
+  ): Promise<{ generated_at: string; per_location: number; tasks: CountTask[] }> {
+    return this.request('GET', `/v1/count-plan?${query}`);
   }
 
   sweep(): Promise<DetectionStats> {

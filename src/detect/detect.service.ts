@@ -94,6 +94,11 @@ export class DetectionService {
   }
 
   /** Processes everything the log holds beyond the checkpoint. Calls are serialised. */
+  /** The service's clock: the machine's, or the events' for replayed history. */
+  now(): number {
+    return this.clock();
+  }
+
   catchUp(now?: number): Promise<DetectionStats> {
     const run = this.running.then(() => this.doCatchUp(now));
     this.running = run.catch(() => undefined);

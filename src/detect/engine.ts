@@ -1,5 +1,6 @@
 import { newId } from '../core/ids.ts';
-import type { DetectContext, Detector } from './detector.ts';
+import { COUNT_PLAN_PREFIX, type CountCandidate, type CountTask, planCounts } from './count-plan.ts';
+import { type DetectContext, type Detector, margin } from './detector.ts';
 import { createDetectors } from './detectors/index.ts';
 import { bandOf, type ExceptionRecord, type Finding, impactOf, priorityOf } from './exception.ts';
 import {
@@ -80,7 +81,10 @@ export class DetectionEngine {
       }
       this.state.countDelivery(o.event.location, o.at);
       if (!cell) continue;
-      if (counting && onHandBefore !== undefined && o.at >= countBefore) {
+      // A count the plan directed looked where a loss was likely: it settles the record but
+      // would bias the store's loss rate, which only undirected counts measure.
+      const directed = o.event.ref?.count_id?.startsWith(COUNT_PLAN_PREFIX) ?? false;
+      if (counting && !directed && onHandBefore !== undefined && o.at >= countBefore) {
         this.learnFromCount(cell, o.qtyBase ?? 0, onHandBefore, countBefore, o.at);
       }
       for (const d of this.detectors) d.onEvent?.(ctx, o, cell);
@@ -119,6 +123,37 @@ export class DetectionEngine {
       location: this.state.locations.get(location),
       peers: this.state.skuCells.get(sku),
     });
+  }
+
+  /**
+   * Today's count plan (count-plan.ts): the store records most worth counting, up to
+   * `perLocation` a store, best first. A store whose till is silent is left out: its
+   * silence says nothing about its shelves.
+   */
+  countPlan(options: { perLocation: number; location?: string | undefined; now?: number }): CountTask[] {
+    const now = options.now ?? this.clock;
+    const candidates: CountCandidate[] = [];
+    for (const cell of this.state.cells.values()) {
+      if (cell.loc.kind !== 'store') continue;
+      if (options.location !== undefined && cell.loc.location !== options.location) continue;
+      const location = this.state.locations.get(cell.loc.location);
+      if (location && !Number.isNaN(location.gapSince)) continue;
+      const sellable = WorldState.sellable(cell);
+      if (sellable <= 0) continue;
+      const reading = readConfidence(cell, now, this.config.for(cell.sku.category, cell.loc.region), {
+        storeRate: this.storeErrors.get(cell.loc.location),
+        location,
+        peers: this.state.skuCells.get(cell.sku.sku),
+      });
+      candidates.push({
+        location: cell.loc.location,
+        sku: cell.sku.sku,
+        reading,
+        unitMargin: margin(cell),
+        recordSellable: sellable,
+      });
+    }
+    return planCounts(candidates, new Date(now).toISOString().slice(0, 10), options.perLocation);
   }
 
   /** Record confidence of every store record that is in doubt or was in doubt (for the stock picture). */

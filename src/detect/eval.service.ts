@@ -26,6 +26,8 @@ export async function evaluateDetection(
     config?: DetectorConfigInput;
     databaseUrl?: string | undefined;
     onDay?: (day: number) => void;
+    /** Stores follow invex's count plan for part of their counts (default); false: all random. */
+    countPlan?: boolean;
   } = {},
 ): Promise<EvalReport> {
   const started = performance.now();
@@ -62,6 +64,9 @@ export async function evaluateDetection(
         clock = now;
         await (await ready()).sweep(now);
       },
+      async countPlan(now, perLocation) {
+        return (await ready()).engine.countPlan({ perLocation, now });
+      },
       async exceptions() {
         const { rows } = await db.query<{
           id: string;
@@ -88,6 +93,7 @@ export async function evaluateDetection(
     // The network trades on through the grace period, so faults started near the end can show.
     const run = await playTwinInto(scenario, seed, pipelineFor, {
       onDay: options.onDay,
+      countPlan: options.countPlan ?? true,
       playOnDays: Math.ceil(GRACE_HOURS / 24),
     });
     const exceptions = await run.pipeline.exceptions();

@@ -1,3 +1,4 @@
+export { COUNT_PLAN_PREFIX, type CountTask } from './count-plan.ts';
 export { DetectionService, type DetectionStats } from './detect.service.ts';
 export type { DetectContext, Detector } from './detector.ts';
 export { loadDetectorConfig } from './detector-config.ts';

@@ -29,6 +29,8 @@ export interface ConfidenceReading {
   /** P(shelf empty though the record shows stock); 0 when the record shows none. */
   emptyProbability: number;
   prior: number;
+  /** The store's rate of unrecorded losses, per record and day (what the prior grows by). */
+  dailyLossRate: number;
   /** Probability of a day without sales when the shelf has stock. */
   zeroSaleDay: number;
   /**
@@ -182,6 +184,7 @@ export function readConfidence(
   const pickMiss = pickMissRate(settings, storeRate);
   const base = {
     prior,
+    dailyLossRate: lambda,
     zeroSaleDay: q0,
     zeroRunDays,
     historyDays: rate.days,

@@ -2,6 +2,7 @@ import { validateMaster } from '../catalog/index.ts';
 import { type MasterView, parseEvent, resolveEvent } from '../ingest/index.ts';
 import { buildNetwork, type FaultLabel, type Scenario, type TwinEvent, World } from '../twin/index.ts';
 import { masterData } from '../twin/network.ts';
+import type { CountTask } from './count-plan.ts';
 import { DetectionEngine } from './engine.ts';
 import type { RaisedException } from './eval.ts';
 import { masterSnapshot } from './master.ts';
@@ -17,6 +18,8 @@ export interface DetectionPipeline {
   deliver(bodies: Record<string, unknown>[], now: number): Promise<void>;
   sweep(now: number): Promise<void>;
   exceptions(): Promise<RaisedException[]>;
+  /** invex's count plan at `now`: what the stores count next morning (engine.countPlan). */
+  countPlan?(now: number, perLocation: number): Promise<CountTask[]>;
 }
 
 export interface TwinRun {
@@ -50,6 +53,11 @@ export async function playTwinInto(
      * show itself, as it would in a real network that does not stop.
      */
     playOnDays?: number;
+    /**
+     * Stores take part of their morning counts from invex's count plan, asked for at
+     * midnight UTC (`reporting.directed_count_share`); off, every count is random.
+     */
+    countPlan?: boolean;
   } = {},
 ): Promise<TwinRun & { pipeline: DetectionPipeline }> {
   const sweepEvery = options.sweepEveryHours ?? 3;
@@ -80,7 +88,14 @@ export async function playTwinInto(
   let events = 0;
   world.open();
   const lastDay = scenario.days + Math.max(0, Math.floor(options.playOnDays ?? 0));
+  // Room for a busy morning: twice a store's usual directed counts, and one more.
+  const perStore = Math.ceil(
+    net.skus.length * scenario.reporting.count_share * scenario.reporting.directed_count_share * 2 + 1,
+  );
   for (let day = 0; day <= lastDay; day++) {
+    if (options.countPlan !== false && pipeline.countPlan && day > 0 && day < lastDay) {
+      world.directCounts(await pipeline.countPlan(start + day * DAY, perStore));
+    }
     if (day < lastDay) world.step(day, sink);
     else world.drain(sink);
     const dayStart = start + day * DAY;
@@ -186,6 +201,9 @@ export function memoryPipeline(
     },
     async sweep(now) {
       engine.sweep(now);
+    },
+    async countPlan(now, perLocation) {
+      return engine.countPlan({ perLocation, now });
     },
     async exceptions() {
       const all = new Map<string, RaisedException>();

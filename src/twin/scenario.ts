@@ -88,6 +88,12 @@ export const scenarioSchema = z.strictObject({
        * only by volume benchmarks, where a million opening counts would swamp the mix.
        */
       opening_counts: z.boolean().default(true),
+      /**
+       * Share of each store's morning counts taken from invex's count plan, when the run is
+       * given one (World.directCounts); the rest stay random, which keeps the store's loss
+       * rate measurable.
+       */
+      directed_count_share: fraction.default(0.5),
     })
     .default({
       count_share: 0.01,
@@ -95,6 +101,7 @@ export const scenarioSchema = z.strictObject({
       resend_share: 0.01,
       truth_every_days: 1,
       opening_counts: true,
+      directed_count_share: 0.5,
     }),
   /** Planned promotions: a popular SKU in every store of a region, announced a week ahead. */
   promotions: z.number().int().min(0).max(10_000).default(0),

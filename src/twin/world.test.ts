@@ -165,4 +165,65 @@ describe('the twin', () => {
     expect(new Set(demo.faults.map((f) => f.type))).toEqual(new Set(FAULT_TYPES));
     expect(() => loadScenario('nope')).toThrow(/no scenario nope/);
   });
+
+  it("takes its directed share of a store's counts from the plan, best first, echoing the count ids", () => {
+    const scenario = scenarioSchema.parse({
+      ...smallScenario(),
+      reporting: { count_share: 0.25, directed_count_share: 0.5 },
+    });
+    const events: TwinEvent[] = [];
+    const world = new World(buildNetwork(scenario, 5), scenario, 5);
+    const sink = { events: (list: TwinEvent[]) => events.push(...list), truth: () => {} };
+    world.open();
+    world.step(0, sink);
+    const [store, other] = world.net.stores.map((i) => world.net.locations[i]!.location);
+    const dc = world.net.locations.find((l) => l.kind === 'dc')!.location;
+    const sku = (i: number) => world.net.skus[i]!.sku;
+    world.directCounts([
+      { location: store!, sku: sku(3), count_id: 'CP-1' },
+      { location: store!, sku: 'NO-SUCH-SKU', count_id: 'CP-x' },
+      { location: dc, sku: sku(4), count_id: 'CP-dc' },
+      { location: store!, sku: sku(5), count_id: 'CP-2' },
+      { location: store!, sku: sku(7), count_id: 'CP-3' },
+      { location: store!, sku: sku(9), count_id: 'CP-4' },
+      { location: store!, sku: sku(11), count_id: 'CP-5' },
+      { location: store!, sku: sku(13), count_id: 'CP-6' },
+      { location: store!, sku: sku(15), count_id: 'CP-7' },
+      { location: store!, sku: sku(17), count_id: 'CP-8' },
+    ]);
+    const before = events.length;
+    world.step(1, sink);
+    const counts = events
+      .slice(before)
+      .map((e) => e.body)
+      .filter((b) => b.type === 'cycle_count');
+    const at = (location: string) => counts.filter((b) => b.location === location);
+    const directed = at(store!).filter((b) =>
+      String((b.ref as { count_id: string }).count_id).startsWith('CP-'),
+    );
+    // Half of the store's counts, rounded up, follow the plan in its order; the rest stay random.
+    expect(at(store!).length).toBeGreaterThanOrEqual(2);
+    expect(directed.length).toBe(Math.min(8, Math.ceil(at(store!).length / 2)));
+    expect(directed.map((b) => (b.ref as { count_id: string }).count_id)).toEqual(
+      ['CP-1', 'CP-2', 'CP-3', 'CP-4', 'CP-5', 'CP-6', 'CP-7', 'CP-8'].slice(0, directed.length),
+    );
+    expect(directed[0]).toMatchObject({ sku: sku(3), location: store });
+    // A task for a SKU the twin lacks or a DC is ignored; another store counts at random.
+    expect(counts.some((b) => b.location === dc)).toBe(false);
+    expect(at(other!).every((b) => String((b.ref as { count_id: string }).count_id).startsWith('CNT-'))).toBe(
+      true,
+    );
+    // The plan lasts one morning.
+    const next = events.length;
+    world.step(2, sink);
+    expect(
+      events
+        .slice(next)
+        .some(
+          (e) =>
+            e.body.type === 'cycle_count' &&
+            String((e.body.ref as { count_id: string }).count_id).startsWith('CP-'),
+        ),
+    ).toBe(false);
+  });
 });

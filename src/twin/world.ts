@@ -259,6 +259,8 @@ export class World {
   private lastDay = -1;
   private readonly faults: PlannedFault[] = [];
   readonly labels: FaultLabel[] = [];
+  /** Today's count plan per store: SKU and count id, best first (directCounts). */
+  private directed = new Map<number, { sku: number; countId: string }[]>();
   /** Open phantom-inventory labels per cell, closed by the next count of the cell. */
   private readonly openPhantoms = new Map<number, FaultLabel>();
   private readonly outages: { store: number; from: number; to: number; label: FaultLabel }[] = [];
@@ -603,12 +605,47 @@ export class World {
     }
   }
 
+  /**
+   * The count plan stores follow on the next morning: per store location code, the SKUs
+   * to count, best first, with the count id the plan gave each. Up to
+   * `reporting.directed_count_share` of a store's counts follow it; the rest stay random.
+   * Unknown codes are ignored, as a store would ignore a task for a SKU it does not stock.
+   */
+  directCounts(plan: Iterable<{ location: string; sku: string; count_id: string }>): void {
+    const { net } = this;
+    const locations = new Map(net.locations.map((l, i) => [l.location, i]));
+    const skus = new Map(net.skus.map((s) => [s.sku, s.index]));
+    this.directed = new Map();
+    for (const task of plan) {
+      const store = locations.get(task.location);
+      const sku = skus.get(task.sku);
+      if (store === undefined || sku === undefined || net.locations[store]!.kind !== 'store') continue;
+      const list = this.directed.get(store) ?? [];
+      list.push({ sku, countId: task.count_id });
+      this.directed.set(store, list);
+    }
+  }
+
   private morningCounts(day: number): void {
     const { net, random } = this;
     const counts = Math.round(net.stores.length * this.nSkus * this.scenario.reporting.count_share);
+    const share = this.scenario.reporting.directed_count_share;
+    const countsAt = new Map<number, number>();
+    const directed = this.directed;
+    this.directed = new Map();
     for (let i = 0; i < counts; i++) {
       const store = net.stores[Math.floor(random() * net.stores.length)]!;
-      const sku = Math.floor(random() * this.nSkus);
+      let sku = Math.floor(random() * this.nSkus);
+      let countId = `CNT-${this.idPrefix}${day}-${i}`;
+      // The store's j-th count follows the plan when the directed share steps up at j.
+      const j = countsAt.get(store) ?? 0;
+      countsAt.set(store, j + 1);
+      const plan = directed.get(store);
+      if (plan && plan.length > 0 && Math.ceil((j + 1) * share) > Math.ceil(j * share)) {
+        const task = plan.shift()!;
+        sku = task.sku;
+        countId = task.countId;
+      }
       const c = this.cell(store, sku);
       const occurred = this.at(day, store, 6);
       // Counters count what is on the shelf and in the back room, returns included.
@@ -618,7 +655,7 @@ export class World {
         sku: net.skus[sku]!.sku,
         location: net.locations[store]!.location,
         counted_qty: this.onHand(c),
-        ref: { count_id: `CNT-${this.idPrefix}${day}-${i}` },
+        ref: { count_id: countId },
       });
       this.recordedSellable[c] = this.sellable[c]!;
       this.uninspectedOnShelf.delete(c);

@@ -34,6 +34,20 @@ const list = <T extends readonly [string, ...string[]]>(values: T) =>
       return items as T[number][];
     });
 
+const countTaskSchema = z.object({
+  count_id: z.string().describe('Echo it as ref.count_id on the cycle_count event: a directed count'),
+  location: z.string(),
+  sku: z.string(),
+  probability_empty: z.number().describe('P(the shelf emptied unrecorded during the silence)'),
+  expected_margin_per_day: z.number(),
+  record_sellable: z.number(),
+  expected_units_per_day: z.number(),
+  days_without_sale: z.number(),
+  days_since_count: z.number(),
+  short_picked: z.boolean(),
+  reason: z.string(),
+});
+
 const evidenceEvent = z.object({
   event_id: z.string(),
   type: z.string(),
@@ -160,6 +174,55 @@ export const exceptionRoutes =
             `exception ${request.params.id} does not exist`,
           );
         return found;
+      },
+    );
+
+    app.get(
+      '/v1/count-plan',
+      {
+        config: { permission: 'exceptions:read' },
+        schema: {
+          tags: ['exceptions'],
+          summary:
+            "Today's count plan: per store, the records a count is worth most on (the shelf likeliest emptied unrecorded, times the margin it loses a day)",
+          querystring: z.object({
+            location: z.string().min(1).max(64).optional().describe('One store only'),
+            per_location: z.coerce
+              .number()
+              .int()
+              .min(1)
+              .max(200)
+              .default(5)
+              .describe('Tasks a store at most (default 5)'),
+          }),
+          response: {
+            200: z.object({
+              generated_at: z.string(),
+              per_location: z.number(),
+              tasks: z.array(countTaskSchema),
+            }),
+            503: problemSchema,
+          },
+        },
+      },
+      async (request) => {
+        if (!deps.detection)
+          throw new InvexError(
+            'unavailable',
+            'database_unavailable',
+            'this server runs without the exception engine',
+          );
+        await deps.detection.catchUp();
+        const now = deps.detection.now();
+        return {
+          generated_at: new Date(now).toISOString(),
+          per_location: request.query.per_location,
+          tasks: deps.detection.engine.countPlan({
+            perLocation: request.query.per_location,
+            location: request.query.location,
+            now,
+          }),
+        };
       },
     );
 

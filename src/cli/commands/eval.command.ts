@@ -163,10 +163,14 @@ export function registerEval(program: Command): void {
     .option('--scenario <name>', 'shipped scenario name or a scenario file', 'demo')
     .option('--seed <n>', 'random seed', '1')
     .option('--memory', 'feed the engine directly, without a database (faster; same detectors)')
+    .option(
+      '--random-counts',
+      "stores count at random only, ignoring invex's count plan (by default they take part of their counts from it)",
+    )
     .option('--json', 'print the report as JSON')
     .action(
       async (
-        options: { scenario: string; seed: string; memory?: boolean; json?: boolean },
+        options: { scenario: string; seed: string; memory?: boolean; randomCounts?: boolean; json?: boolean },
         command: Command,
       ) => {
         const config = configFrom(command.optsWithGlobals<GlobalOptions>());
@@ -174,6 +178,7 @@ export function registerEval(program: Command): void {
         const scenario = loadScenario(options.scenario);
         const report = await evaluateDetection(scenario, seed, {
           mode: options.memory ? 'memory' : 'database',
+          countPlan: !options.randomCounts,
           config: loadDetectorConfig(config.detectorsFile),
           databaseUrl: config.databaseUrl,
           onDay: options.json

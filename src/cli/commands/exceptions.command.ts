@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import { InvexError } from '../../core/errors.ts';
 import {
+  type CountTask,
   DetectionService,
   EXCEPTION_TYPES,
   type ExceptionRecord,
@@ -181,4 +182,67 @@ export function registerDetect(program: Command): void {
         await closeTarget(target);
       }
     });
+  detect
+    .command('count-plan')
+    .description(
+      "Today's count plan: per store, the records most worth a count (the shelf likeliest emptied unrecorded, times the margin it loses a day). A store that echoes a task's count_id as ref.count_id on its cycle_count marks the count as directed: it settles the record without biasing the store's loss rate",
+    )
+    .option('--location <code>', 'one store only')
+    .option('--per-location <n>', 'tasks a store at most', '5')
+    .option('--json', 'print the plan as JSON')
+    .action(async (options: { location?: string; perLocation: string; json?: boolean }, command: Command) => {
+      const perLocation = Number(options.perLocation);
+      if (!Number.isInteger(perLocation) || perLocation < 1 || perLocation > 200)
+        throw new InvexError(
+          'invalid_input',
+          'request_invalid',
+          `--per-location must be a whole number from 1 to 200, got ${options.perLocation}`,
+        );
+      const config = configFrom(command.optsWithGlobals<GlobalOptions>());
+      const target = await openTarget(config, 'invex detect count-plan');
+      try {
+        let plan: { generated_at: string; tasks: CountTask[] };
+        if (target.kind === 'remote') {
+          const query = new URLSearchParams({ per_location: String(perLocation) });
+          if (options.location) query.set('location', options.location);
+          plan = await target.client.countPlan(query);
+        } else {
+          const service = await DetectionService.start(target.db, {
+            config: loadDetectorConfig(config.detectorsFile),
+            clock: config.clock,
+          });
+          await service.catchUp();
+          const now = service.now();
+          plan = {
+            generated_at: new Date(now).toISOString(),
+            tasks: service.engine.countPlan({ perLocation, location: options.location, now }),
+          };
+        }
+        if (options.json) printJson(plan.tasks);
+        else process.stdout.write(`${countPlanTable(plan.generated_at, plan.tasks)}\n`);
+      } finally {
+        await closeTarget(target);
+      }
+    });
+}
+
+function countPlanTable(generatedAt: string, tasks: CountTask[]): string {
+  if (tasks.length === 0) return `count plan at ${generatedAt}: nothing worth a directed count`;
+  const rows = tasks.map((t) =>
+    [
+      t.location,
+      t.sku,
+      t.count_id,
+      t.record_sellable,
+      t.expected_units_per_day.toFixed(2),
+      t.days_without_sale.toFixed(1),
+      t.probability_empty.toFixed(4),
+      t.expected_margin_per_day.toFixed(2),
+    ].join('  '),
+  );
+  return [
+    `count plan at ${generatedAt} (${tasks.length} tasks)`,
+    'location  sku  count_id  record  units/day  days silent  P(empty)  margin/day at risk',
+    ...rows,
+  ].join('\n');
 }

@@ -1,0 +1,142 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type CountCandidate, emptiedInSilence, planCounts } from './count-plan.ts';
+import { DAY, DetectHarness, HOUR, T0 } from './detect.test-support.ts';
+import type { ConfidenceReading } from './record-confidence.ts';
+
+const reading = (over: Partial<ConfidenceReading>): ConfidenceReading => ({
+  confidence: 0.9,
+  emptyProbability: 0.1,
+  prior: 0.05,
+  dailyLossRate: 0.001,
+  zeroSaleDay: 0.4,
+  zeroRunDays: 0,
+  overstatementBound: 10,
+  historyDays: 28,
+  expectedDailyUnits: 1,
+  expectedSaleDays: 0,
+  daysSinceCount: 30,
+  shortPicked: false,
+  pickMiss: 0.1,
+  ...over,
+});
+
+const candidate = (sku: string, over: Partial<ConfidenceReading>, location = 'S1'): CountCandidate => ({
+  location,
+  sku,
+  reading: reading(over),
+  unitMargin: 7,
+  recordSellable: 10,
+});
+
+describe('emptiedInSilence', () => {
+  it('is the posterior of a loss during the run given its days without a sale (hand-computed)', () => {
+    // prior 1 - exp(-0.001 * 2) = 0.0019980; likelihood 0.4^2 = 0.16.
+    const p = emptiedInSilence(reading({ zeroRunDays: 2 }));
+    expect(p).toBeCloseTo(0.001998 / (0.001998 + 0.998002 * 0.16), 6);
+  });
+
+  it('weighs a short pick as the picker miss rate', () => {
+    const silent = emptiedInSilence(reading({ zeroRunDays: 1 }));
+    const picked = emptiedInSilence(reading({ zeroRunDays: 1, shortPicked: true, pickMiss: 0.05 }));
+    const prior = 1 - Math.exp(-0.001);
+    expect(picked).toBeCloseTo(prior / (prior + (1 - prior) * 0.4 * 0.05), 9);
+    expect(picked).toBeGreaterThan(silent);
+  });
+
+  it('never falls as the silence grows, and stays a probability', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 0.1, noNaN: true }),
+        fc.double({ min: 0.01, max: 0.999, noNaN: true }),
+        fc.double({ min: 0, max: 60, noNaN: true }),
+        fc.double({ min: 0, max: 5, noNaN: true }),
+        (rate, q0, run, more) => {
+          const a = emptiedInSilence(reading({ dailyLossRate: rate, zeroSaleDay: q0, zeroRunDays: run }));
+          const b = emptiedInSilence(
+            reading({ dailyLossRate: rate, zeroSaleDay: q0, zeroRunDays: run + more }),
+          );
+          expect(a).toBeGreaterThanOrEqual(0);
+          expect(b).toBeLessThanOrEqual(1);
+          expect(b).toBeGreaterThanOrEqual(a - 1e-12);
+        },
+      ),
+    );
+  });
+});
+
+describe('planCounts', () => {
+  it('puts a silent fast seller before a slow one and before a record that just sold, whatever its last count', () => {
+    const plan = planCounts(
+      [
+        candidate('SOLD', {
+          zeroRunDays: 0.05,
+          expectedDailyUnits: 5,
+          zeroSaleDay: 0.04,
+          daysSinceCount: 110,
+        }),
+        candidate('SLOW', { zeroRunDays: 4, expectedDailyUnits: 0.2, zeroSaleDay: 0.85 }),
+        candidate('FAST', { zeroRunDays: 1, expectedDailyUnits: 5, zeroSaleDay: 0.04 }),
+      ],
+      '2026-03-20',
+      3,
+    );
+    expect(plan.map((t) => t.sku)).toEqual(['FAST', 'SLOW', 'SOLD']);
+    expect(plan[0]).toMatchObject({
+      count_id: 'CP-20260320-S1-FAST',
+      location: 'S1',
+      record_sellable: 10,
+      expected_units_per_day: 5,
+      days_without_sale: 1,
+    });
+    expect(plan[0]!.expected_margin_per_day).toBeCloseTo(plan[0]!.probability_empty * 5 * 7, 3);
+    expect(plan[0]!.reason).toContain('1 trading days without a sale');
+  });
+
+  it('keeps at most the given number a location, leaves out records with nothing to lose, and is deterministic', () => {
+    const candidates = [
+      ...['A', 'B', 'C'].map((sku, i) => candidate(sku, { zeroRunDays: 1 + i })),
+      ...['A', 'B'].map((sku) => candidate(sku, { zeroRunDays: 2 }, 'S2')),
+      { ...candidate('EMPTY', { zeroRunDays: 9 }), recordSellable: 0 },
+      candidate('DEAD', { zeroRunDays: 9, expectedDailyUnits: 0 }),
+    ];
+    const plan = planCounts(candidates, '2026-03-20', 2);
+    expect(plan.filter((t) => t.location === 'S1').map((t) => t.sku)).toEqual(['C', 'B']);
+    expect(plan.filter((t) => t.location === 'S2').map((t) => t.sku)).toEqual(['A', 'B']);
+    expect(planCounts([...candidates].reverse(), '2026-03-20', 2)).toEqual(plan);
+    expect(planCounts(candidates, '2026-03-20', 0)).toEqual([]);
+  });
+});
+
+describe('the engine and the count plan', () => {
+  it("plans a count of the store's silent steady seller, and a directed count does not teach the store's loss rate", () => {
+    const h = new DetectHarness();
+    for (const sku of ['A', 'B']) h.count('S1', sku, 100, 0);
+    for (let d = 0; d < 21; d++) {
+      h.sales('S1', 'A', d, d + 1, () => (d < 20 ? 4 : 0));
+      h.sales('S1', 'B', d, d + 1, () => (d % 2 === 0 ? 1 : 0));
+    }
+    const plan = h.engine.countPlan({ perLocation: 5, now: T0 + 21 * DAY + 2 * HOUR });
+    expect(plan[0]).toMatchObject({ location: 'S1', sku: 'A', count_id: 'CP-20260323-S1-A' });
+    expect(plan[0]!.days_without_sale).toBeGreaterThan(0.9);
+
+    const rateAfter = (countId: string | undefined) => {
+      const g = new DetectHarness();
+      g.count('S1', 'C', 50, 0);
+      g.feed([
+        {
+          type: 'cycle_count',
+          source: 'store_ops',
+          sku: 'C',
+          location: 'S1',
+          counted_qty: 40,
+          at: 10 * DAY,
+          ...(countId ? { ref: { count_id: countId } } : {}),
+        },
+      ]);
+      return g.engine.confidence('S1', 'C', T0 + 11 * DAY)!.dailyLossRate;
+    };
+    // A random count that finds a loss raises the store's rate; a directed one does not.
+    expect(rateAfter('CNT-7')).toBeGreaterThan(rateAfter('CP-20260312-S1-C'));
+  });
+});

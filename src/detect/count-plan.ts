@@ -1,0 +1,116 @@
+import type { ConfidenceReading } from './record-confidence.ts';
+
+/**
+ * The count plan: which store records are most worth a look at the shelf today.
+ *
+ * A store counts a few records a day anyway. Counted at random, they find a shelf that
+ * emptied without a trace only by luck; the silence of the sales says where to look.
+ * Following DeHoratius, Mersereau and Schrage (2008), the plan ranks each record by what
+ * a count is expected to save: the probability that the shelf emptied during the current
+ * run without a sale, times the margin it loses a day while the record says otherwise.
+ *
+ * The probability is the record-confidence model's, with one difference: the prior is
+ * that of a loss during the silence itself (the store's daily loss rate over the run),
+ * not since the last count. A record that sold an hour ago is not worth counting however
+ * long ago it was counted: random counts keep that exposure in check, and keep the
+ * store's loss rate honest, so a plan only ever directs part of a store's counts.
+ */
+
+/** Count ids the plan issues start with this; a count carrying one was directed, not random. */
+export const COUNT_PLAN_PREFIX = 'CP-';
+
+export interface CountCandidate {
+  location: string;
+  sku: string;
+  reading: ConfidenceReading;
+  unitMargin: number;
+  /** Units the record shows on the shelf. */
+  recordSellable: number;
+}
+
+export interface CountTask {
+  count_id: string;
+  location: string;
+  sku: string;
+  /** P(the shelf emptied during the silence), under the plan's prior. */
+  probability_empty: number;
+  /** Margin a day lost while the shelf is empty and the record says otherwise, times that probability. */
+  expected_margin_per_day: number;
+  record_sellable: number;
+  expected_units_per_day: number;
+  days_without_sale: number;
+  days_since_count: number;
+  short_picked: boolean;
+  reason: string;
+}
+
+/** P(the shelf emptied during the run without a sale), given the silence. */
+export function emptiedInSilence(reading: ConfidenceReading): number {
+  const run = reading.zeroRunDays;
+  const prior = 1 - Math.exp(-reading.dailyLossRate * run);
+  if (prior <= 0) return 0;
+  const likelihood = reading.zeroSaleDay ** run * (reading.shortPicked ? reading.pickMiss : 1);
+  return prior / (prior + (1 - prior) * likelihood);
+}
+
+const round = (x: number, digits: number) => Number(x.toFixed(digits));
+
+/** One candidate's task, or null when a count of it is worth nothing (no stock on record, no sales to lose). */
+export function countTask(candidate: CountCandidate, day: string): CountTask | null {
+  const { reading } = candidate;
+  if (candidate.recordSellable <= 0 || reading.expectedDailyUnits <= 0) return null;
+  const p = emptiedInSilence(reading);
+  const value = p * reading.expectedDailyUnits * candidate.unitMargin;
+  if (!(value > 0)) return null;
+  const silent = reading.zeroRunDays;
+  return {
+    count_id: `${COUNT_PLAN_PREFIX}${day.replaceAll('-', '')}-${candidate.location}-${candidate.sku}`,
+    location: candidate.location,
+    sku: candidate.sku,
+    probability_empty: round(p, 6),
+    expected_margin_per_day: round(value, 4),
+    record_sellable: candidate.recordSellable,
+    expected_units_per_day: round(reading.expectedDailyUnits, 2),
+    days_without_sale: round(silent, 1),
+    days_since_count: round(reading.daysSinceCount, 1),
+    short_picked: reading.shortPicked,
+    reason: `${reading.shortPicked ? 'a picker came up short on it; ' : ''}${round(silent, 1)} trading days without a sale where a day without one has probability ${round(reading.zeroSaleDay, 3)} at ${round(reading.expectedDailyUnits, 2)} units a day: the shelf emptied unrecorded with probability ${round(p, 4)}, losing ${round(reading.expectedDailyUnits * candidate.unitMargin, 2)} of margin a day if so`,
+  };
+}
+
+/**
+ * The plan: per location, the `perLocation` records whose count is worth most, best first,
+ * then all locations' tasks by worth. Ties go to the longer silence, then by code, so the
+ * plan is the same for the same state.
+ */
+export function planCounts(
+  candidates: Iterable<CountCandidate>,
+  day: string,
+  perLocation: number,
+): CountTask[] {
+  const byLocation = new Map<string, Ranked[]>();
+  for (const c of candidates) {
+    const task = countTask(c, day);
+    if (!task) continue;
+    const list = byLocation.get(task.location) ?? [];
+    list.push({ task, worth: emptiedInSilence(c.reading) * c.reading.expectedDailyUnits * c.unitMargin });
+    byLocation.set(task.location, list);
+  }
+  const out: Ranked[] = [];
+  for (const list of byLocation.values()) out.push(...list.sort(byWorth).slice(0, Math.max(0, perLocation)));
+  return out.sort(byWorth).map((r) => r.task);
+}
+
+interface Ranked {
+  task: CountTask;
+  worth: number;
+}
+
+function byWorth(a: Ranked, b: Ranked): number {
+  return (
+    b.worth - a.worth ||
+    b.task.days_without_sale - a.task.days_without_sale ||
+    a.task.location.localeCompare(b.task.location) ||
+    a.task.sku.localeCompare(b.task.sku)
+  );
+}
