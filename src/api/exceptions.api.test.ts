@@ -192,5 +192,10 @@ describe('exceptions over HTTP', () => {
     expect(bad.status).toBe(400);
     expect(bad.json.detail).toContain('per_location');
     expect((await call('GET', '/v1/count-plan')).status).toBe(401);
+    // A service started afresh on the same log replays it in event time and plans the same.
+    const restarted = await DetectionService.start(db, { clock: 'events' });
+    expect(new Date(restarted.now()).toISOString()).toBe('2026-03-24T16:00:00.000Z');
+    const again = restarted.engine.countPlan({ perLocation: 3, now: restarted.now() });
+    expect(again[0]).toMatchObject({ location: 'S1', sku: 'COAT-1', count_id: 'CP-20260324-S1-COAT-1' });
   });
 });

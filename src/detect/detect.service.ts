@@ -86,19 +86,21 @@ export class DetectionService {
         const events = await readEventsAfter(this.db, seq, PAGE, from, this.checkpoint.events);
         if (events.length === 0) break;
         seq = events.at(-1)!.seq;
-        this.engine.observe(events, [], this.clock());
+        // In event time the clock follows the replayed events (it starts at 0).
+        const latest = events.reduce((m, e) => (e.at > m ? e.at : m), 0);
+        this.engine.observe(events, [], Math.max(this.clock(), Math.min(latest, Date.now())));
       }
     } finally {
       this.engine.muted = false;
     }
   }
 
-  /** Processes everything the log holds beyond the checkpoint. Calls are serialised. */
   /** The service's clock: the machine's, or the events' for replayed history. */
   now(): number {
     return this.clock();
   }
 
+  /** Processes everything the log holds beyond the checkpoint. Calls are serialised. */
   catchUp(now?: number): Promise<DetectionStats> {
     const run = this.running.then(() => this.doCatchUp(now));
     this.running = run.catch(() => undefined);
