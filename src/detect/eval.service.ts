@@ -107,6 +107,7 @@ export async function evaluateDetection(
       seconds: (performance.now() - started) / 1000,
       categoryOf: run.categoryOf,
       dailySales: run.dailySales,
+      counts: run.counts,
     });
   } finally {
     await cleanup();

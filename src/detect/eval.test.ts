@@ -173,6 +173,13 @@ describe('detection scored on the twin', () => {
     expect(viaDb.overall.labels).toBe(inMemory.overall.labels);
     expect(viaDb.overall.detected).toBe(inMemory.overall.detected);
     expect(Math.abs(viaDb.overall.raised - inMemory.overall.raised)).toBeLessThanOrEqual(2);
+    // Both plan the stores' counts alike; without the plan every count is random.
+    expect(inMemory.counts.directed).toBeGreaterThan(0);
+    expect(inMemory.counts.directed).toBeLessThan(inMemory.counts.performed);
+    expect(viaDb.counts).toEqual(inMemory.counts);
+    const random = await evaluateDetection(short, 3, { mode: 'memory', countPlan: false });
+    expect(random.counts.directed).toBe(0);
+    expect(random.counts.performed).toBeGreaterThan(0);
   }, 240_000);
 });
 

@@ -112,6 +112,8 @@ export interface EvalReport {
     raised_at: string;
     confidence: number;
   }[];
+  /** Store cycle counts the twin's stores made, and how many of them the count plan directed. */
+  counts: { performed: number; directed: number };
   seconds: number;
 }
 
@@ -160,6 +162,7 @@ export function scoreDetections(
     categoryOf: (sku: string) => string | undefined;
     /** Units a day the store sold of the SKU in the 28 days before `before`; null if unknown. */
     dailySales?: (location: string, sku: string, before: number) => number | null;
+    counts?: { performed: number; directed: number };
   },
 ): EvalReport {
   const late = all.filter((l) => Date.parse(l.start) > context.runEnd);
@@ -272,6 +275,7 @@ export function scoreDetections(
       raised_at: new Date(e.raisedAt).toISOString(),
       confidence: e.confidence,
     })),
+    counts: context.counts ?? { performed: 0, directed: 0 },
     seconds: context.seconds,
   };
 }

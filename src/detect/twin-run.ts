@@ -2,7 +2,7 @@ import { validateMaster } from '../catalog/index.ts';
 import { type MasterView, parseEvent, resolveEvent } from '../ingest/index.ts';
 import { buildNetwork, type FaultLabel, type Scenario, type TwinEvent, World } from '../twin/index.ts';
 import { masterData } from '../twin/network.ts';
-import type { CountTask } from './count-plan.ts';
+import { COUNT_PLAN_PREFIX, type CountTask } from './count-plan.ts';
 import { DetectionEngine } from './engine.ts';
 import type { RaisedException } from './eval.ts';
 import { masterSnapshot } from './master.ts';
@@ -28,6 +28,8 @@ export interface TwinRun {
   cells: number;
   days: number;
   runEnd: number;
+  /** Store cycle counts delivered, and how many carried a count id of the plan (directed). */
+  counts: { performed: number; directed: number };
   categoryOf: (sku: string) => string | undefined;
   /**
    * Units a day a store sold of a SKU over the `window` days before `before` (ms), as the
@@ -76,7 +78,16 @@ export async function playTwinInto(
   const start = Date.parse(`${scenario.start}T00:00:00Z`);
   // Store sales per SKU x location and day, for rates before a fault (a few MB).
   const sales = new Map<string, Float64Array>();
+  const counts = { performed: 0, directed: 0 };
+  const seenCounts = new Set<unknown>();
   const countSale = (body: Record<string, unknown>) => {
+    if (body.type === 'cycle_count' && !seenCounts.has(body.event_id)) {
+      seenCounts.add(body.event_id);
+      counts.performed += 1;
+      const ref = body.ref as { count_id?: unknown } | undefined;
+      if (typeof ref?.count_id === 'string' && ref.count_id.startsWith(COUNT_PLAN_PREFIX))
+        counts.directed += 1;
+    }
     if (body.type !== 'sale' || typeof body.sku !== 'string' || typeof body.location !== 'string') return;
     const day = Math.floor((Date.parse(String(body.occurred_at)) - start) / DAY);
     if (!(day >= 0 && day <= scenario.days)) return;
@@ -123,6 +134,7 @@ export async function playTwinInto(
     cells: net.held.length * net.skus.length,
     days: scenario.days,
     runEnd,
+    counts,
     categoryOf: (sku) => categories.get(sku),
     dailySales(location, sku, before, window = 28) {
       const to = Math.min(scenario.days, Math.floor((before - start) / DAY));

@@ -43,6 +43,9 @@ export function evalTable(r: EvalReport): string {
       `phantom inventory on SKUs selling >= ${fast.min_daily_units} a day: ${fast.detected} of ${fast.labels} found, ${fast.within_48h} within 48 h (ttd p50 ${hours(fast.ttd_median_hours).trim()} h, p90 ${hours(fast.ttd_p90_hours).trim()} h)`,
     );
   lines.push(
+    `store cycle counts: ${r.counts.performed}, of which ${r.counts.directed} directed by the count plan`,
+  );
+  lines.push(
     `calibration (confidence: raised, real): ${r.calibration
       .filter((c) => c.exceptions > 0)
       .map(
