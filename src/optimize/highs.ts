@@ -131,8 +131,11 @@ export class RelaxationModel {
     this.n = lp.columns.length;
     this.model = createModel(highs, lp, false);
     // Presolve costs more than it saves on these programs (a third of the first solve on a
-    // thousand stores), and a warm re-solve starts from the basis anyway.
-    this.model.options.set({ output_flag: false, presolve: 'off' });
+    // thousand stores), and a warm re-solve starts from the basis anyway. Scaling by each
+    // row's and column's largest value (strategy 4) instead of HiGHS's choice solves the
+    // transfer programs' relaxations faster: 16% less time a network SKU end to end, the
+    // same plans, measured side by side on 40 bench SKUs.
+    this.model.options.set({ output_flag: false, presolve: 'off', simplex_scale_strategy: 4 });
   }
 
   setCosts(costs: ArrayLike<number>): void {
