@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type CountCandidate, emptiedInSilence, planCounts } from './count-plan.ts';
+import { eventSchema } from '../ingest/index.ts';
+import { type CountCandidate, countId, emptiedInSilence, planCounts } from './count-plan.ts';
 import { DAY, DetectHarness, HOUR, T0 } from './detect.test-support.ts';
 import type { ConfidenceReading } from './record-confidence.ts';
 
@@ -62,6 +63,33 @@ describe('emptiedInSilence', () => {
         },
       ),
     );
+  });
+});
+
+describe('countId', () => {
+  it('fits any two codes into a reference an event may carry, distinct per record and day', () => {
+    const code = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/);
+    fc.assert(
+      fc.property(code, code, (location, sku) => {
+        const id = countId('2026-03-20', location, sku);
+        expect(id.startsWith('CP-20260320-')).toBe(true);
+        const count = eventSchema.safeParse({
+          event_id: 'e1',
+          type: 'cycle_count',
+          occurred_at: '2026-03-20T06:00:00Z',
+          source: 'store_ops',
+          sku,
+          location,
+          counted_qty: 3,
+          ref: { count_id: id },
+        });
+        expect(count.success, JSON.stringify(count.error?.issues)).toBe(true);
+        expect(countId('2026-03-21', location, sku)).not.toBe(id);
+        if (sku.length < 64) expect(countId('2026-03-20', location, `${sku}x`)).not.toBe(id);
+      }),
+    );
+    expect(countId('2026-03-20', 'S1', 'A')).toBe('CP-20260320-S1-A');
+    expect(countId('2026-03-20', 'L'.repeat(64), 'K'.repeat(64))).toMatch(/^CP-20260320-[0-9a-f]{40}$/);
   });
 });
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ConfidenceReading } from './record-confidence.ts';
 
 /**
@@ -18,6 +19,21 @@ import type { ConfidenceReading } from './record-confidence.ts';
 
 /** Count ids the plan issues start with this; a count carrying one was directed, not random. */
 export const COUNT_PLAN_PREFIX = 'CP-';
+
+/** Longest reference an event may carry (ref values in the event schema). */
+const MAX_REF_LENGTH = 128;
+
+/**
+ * The count id of a task: `CP-yyyymmdd-location-sku`, or, when codes that long would pass
+ * the 128 characters an event's reference may hold, the same day and a digest of the two.
+ */
+export function countId(day: string, location: string, sku: string): string {
+  const date = day.replaceAll('-', '');
+  const plain = `${COUNT_PLAN_PREFIX}${date}-${location}-${sku}`;
+  if (plain.length <= MAX_REF_LENGTH) return plain;
+  const digest = createHash('sha256').update(`${location}\u0000${sku}`).digest('hex').slice(0, 40);
+  return `${COUNT_PLAN_PREFIX}${date}-${digest}`;
+}
 
 export interface CountCandidate {
   location: string;
@@ -64,7 +80,7 @@ export function countTask(candidate: CountCandidate, day: string): CountTask | n
   if (!(value > 0)) return null;
   const silent = reading.zeroRunDays;
   return {
-    count_id: `${COUNT_PLAN_PREFIX}${day.replaceAll('-', '')}-${candidate.location}-${candidate.sku}`,
+    count_id: countId(day, candidate.location, candidate.sku),
     location: candidate.location,
     sku: candidate.sku,
     probability_empty: round(p, 6),
