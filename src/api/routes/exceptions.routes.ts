@@ -48,6 +48,17 @@ const countTaskSchema = z.object({
   reason: z.string(),
 });
 
+/** The server's exception engine, or 503 when it runs without one. */
+function engineOf(deps: ServerDeps): NonNullable<ServerDeps['detection']> {
+  if (!deps.detection)
+    throw new InvexError(
+      'unavailable',
+      'database_unavailable',
+      'this server runs without the exception engine',
+    );
+  return deps.detection;
+}
+
 const evidenceEvent = z.object({
   event_id: z.string(),
   type: z.string(),
@@ -206,18 +217,13 @@ export const exceptionRoutes =
         },
       },
       async (request) => {
-        if (!deps.detection)
-          throw new InvexError(
-            'unavailable',
-            'database_unavailable',
-            'this server runs without the exception engine',
-          );
-        await deps.detection.catchUp();
-        const now = deps.detection.now();
+        const detection = engineOf(deps);
+        await detection.catchUp();
+        const now = detection.now();
         return {
           generated_at: new Date(now).toISOString(),
           per_location: request.query.per_location,
-          tasks: deps.detection.engine.countPlan({
+          tasks: detection.engine.countPlan({
             perLocation: request.query.per_location,
             location: request.query.location,
             now,
@@ -247,13 +253,7 @@ export const exceptionRoutes =
         },
       },
       async () => {
-        if (!deps.detection)
-          throw new InvexError(
-            'unavailable',
-            'database_unavailable',
-            'this server runs without the exception engine',
-          );
-        return deps.detection.sweep();
+        return engineOf(deps).sweep();
       },
     );
   };
