@@ -71,20 +71,27 @@ export function emptiedInSilence(reading: ConfidenceReading): number {
 
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
 
+/** What a count of the candidate is expected to save a day; 0 with no stock on record or no sales to lose. */
+function worthOf(candidate: CountCandidate): number {
+  const { reading } = candidate;
+  if (candidate.recordSellable <= 0 || reading.expectedDailyUnits <= 0) return 0;
+  const worth = emptiedInSilence(reading) * reading.expectedDailyUnits * candidate.unitMargin;
+  return worth > 0 ? worth : 0;
+}
+
 /** One candidate's task, or null when a count of it is worth nothing (no stock on record, no sales to lose). */
 export function countTask(candidate: CountCandidate, day: string): CountTask | null {
+  const worth = worthOf(candidate);
+  if (!(worth > 0)) return null;
   const { reading } = candidate;
-  if (candidate.recordSellable <= 0 || reading.expectedDailyUnits <= 0) return null;
   const p = emptiedInSilence(reading);
-  const value = p * reading.expectedDailyUnits * candidate.unitMargin;
-  if (!(value > 0)) return null;
   const silent = reading.zeroRunDays;
   return {
     count_id: countId(day, candidate.location, candidate.sku),
     location: candidate.location,
     sku: candidate.sku,
     probability_empty: round(p, 6),
-    expected_margin_per_day: round(value, 4),
+    expected_margin_per_day: round(worth, 4),
     record_sellable: candidate.recordSellable,
     expected_units_per_day: round(reading.expectedDailyUnits, 2),
     days_without_sale: round(silent, 1),
@@ -97,7 +104,7 @@ export function countTask(candidate: CountCandidate, day: string): CountTask | n
 /**
  * The plan: per location, the `perLocation` records whose count is worth most, best first,
  * then all locations' tasks by worth. Ties go to the longer silence, then by code, so the
- * plan is the same for the same state.
+ * plan is the same for the same state. Only the tasks kept are written out.
  */
 export function planCounts(
   candidates: Iterable<CountCandidate>,
@@ -105,28 +112,28 @@ export function planCounts(
   perLocation: number,
 ): CountTask[] {
   const byLocation = new Map<string, Ranked[]>();
-  for (const c of candidates) {
-    const task = countTask(c, day);
-    if (!task) continue;
-    const list = byLocation.get(task.location) ?? [];
-    list.push({ task, worth: emptiedInSilence(c.reading) * c.reading.expectedDailyUnits * c.unitMargin });
-    byLocation.set(task.location, list);
+  for (const candidate of candidates) {
+    const worth = worthOf(candidate);
+    if (!(worth > 0)) continue;
+    const list = byLocation.get(candidate.location) ?? [];
+    list.push({ candidate, worth });
+    byLocation.set(candidate.location, list);
   }
-  const out: Ranked[] = [];
-  for (const list of byLocation.values()) out.push(...list.sort(byWorth).slice(0, Math.max(0, perLocation)));
-  return out.sort(byWorth).map((r) => r.task);
+  const kept: Ranked[] = [];
+  for (const list of byLocation.values()) kept.push(...list.sort(byWorth).slice(0, Math.max(0, perLocation)));
+  return kept.sort(byWorth).map((r) => countTask(r.candidate, day)!);
 }
 
 interface Ranked {
-  task: CountTask;
+  candidate: CountCandidate;
   worth: number;
 }
 
 function byWorth(a: Ranked, b: Ranked): number {
   return (
     b.worth - a.worth ||
-    b.task.days_without_sale - a.task.days_without_sale ||
-    a.task.location.localeCompare(b.task.location) ||
-    a.task.sku.localeCompare(b.task.sku)
+    b.candidate.reading.zeroRunDays - a.candidate.reading.zeroRunDays ||
+    a.candidate.location.localeCompare(b.candidate.location) ||
+    a.candidate.sku.localeCompare(b.candidate.sku)
   );
 }

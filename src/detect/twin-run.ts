@@ -78,9 +78,10 @@ export async function playTwinInto(
   const start = Date.parse(`${scenario.start}T00:00:00Z`);
   // Store sales per SKU x location and day, for rates before a fault (a few MB).
   const sales = new Map<string, Float64Array>();
+  // Store counts delivered (once each, re-sent copies aside), and how many the plan directed.
   const counts = { performed: 0, directed: 0 };
   const seenCounts = new Set<unknown>();
-  const countSale = (body: Record<string, unknown>) => {
+  const tally = (body: Record<string, unknown>) => {
     if (body.type === 'cycle_count' && !seenCounts.has(body.event_id)) {
       seenCounts.add(body.event_id);
       counts.performed += 1;
@@ -116,7 +117,7 @@ export async function playTwinInto(
       const chunk: Record<string, unknown>[] = [];
       while (i < arrived.length && (arrived[i]!.arrival < until || day === lastDay))
         chunk.push(arrived[i++]!.body);
-      for (const body of chunk) countSale(body);
+      for (const body of chunk) tally(body);
       events += chunk.length;
       if (chunk.length > 0) await pipeline.deliver(chunk, until);
       if (h % sweepEvery === 0) await pipeline.sweep(until);
