@@ -71,6 +71,7 @@ export function registerDemo(program: Command): void {
             `    curl -s -H "Authorization: Bearer $INVEX_TOKEN" '${url}/v1/dead-letters'`,
             `    curl -s -H "Authorization: Bearer $INVEX_TOKEN" '${url}/v1/exceptions?status=open&limit=5'`,
             '    npx invex exceptions list --status open     (highest priority first)',
+            `    npx invex detect count-plan --location ${store}   (what that store should count today, and why)`,
             `    npx invex stock ${sku} ${store}          (goes through this server with INVEX_TOKEN set)`,
             '',
             `Replaying ${scenario.days} simulated days, one every ${options.daySeconds} s. Ctrl-C stops.`,
