@@ -20,6 +20,11 @@ import type { ConfidenceReading } from './record-confidence.ts';
 /** Count ids the plan issues start with this; a count carrying one was directed, not random. */
 export const COUNT_PLAN_PREFIX = 'CP-';
 
+/** Whether an event's references mark it as a count the plan directed. */
+export function isDirectedCount(ref: { count_id?: unknown } | undefined): boolean {
+  return typeof ref?.count_id === 'string' && ref.count_id.startsWith(COUNT_PLAN_PREFIX);
+}
+
 /** Longest reference an event may carry (ref values in the event schema). */
 const MAX_REF_LENGTH = 128;
 

@@ -86,18 +86,29 @@ export class DetectionService {
         const events = await readEventsAfter(this.db, seq, PAGE, from, this.checkpoint.events);
         if (events.length === 0) break;
         seq = events.at(-1)!.seq;
-        // In event time the clock follows the replayed events (it starts at 0).
-        const latest = events.reduce((m, e) => (e.at > m ? e.at : m), 0);
-        this.engine.observe(events, [], Math.max(this.clock(), Math.min(latest, Date.now())));
+        this.engine.observe(events, [], this.nowFor(events));
       }
     } finally {
       this.engine.muted = false;
     }
   }
 
+  /** Now for a batch: in event time the clock follows the batch itself (it starts at 0). */
+  private nowFor(events: { at: number }[]): number {
+    const latest = events.reduce((m, e) => (e.at > m ? e.at : m), 0);
+    return Math.max(this.clock(), Math.min(latest, Date.now()));
+  }
+
   /** The service's clock: the machine's, or the events' for replayed history. */
   now(): number {
     return this.clock();
+  }
+
+  /** The count plan as of now, after catching up with the log (engine.countPlan). */
+  async countPlan(options: { perLocation: number; location?: string | undefined }) {
+    await this.catchUp();
+    const now = this.clock();
+    return { generated_at: new Date(now).toISOString(), tasks: this.engine.countPlan({ ...options, now }) };
   }
 
   /** Processes everything the log holds beyond the checkpoint. Calls are serialised. */
@@ -131,9 +142,7 @@ export class DetectionService {
       const events = await readEventsAfter(this.db, cp.events, PAGE);
       const deliveries = await readAnomaliesAfter(this.db, cp.anomalies, PAGE);
       if (events.length === 0 && deliveries.length === 0) break;
-      // In event time the clock follows the batch itself.
-      const latest = events.reduce((m, e) => (e.at > m ? e.at : m), 0);
-      const now = at ?? Math.max(this.clock(), Math.min(latest, Date.now()));
+      const now = at ?? this.nowFor(events);
       this.engine.observe(events, deliveries, now);
       stats.events += events.length;
       stats.deliveries += deliveries.length;

@@ -1,5 +1,5 @@
 import { newId } from '../core/ids.ts';
-import { COUNT_PLAN_PREFIX, type CountCandidate, type CountTask, planCounts } from './count-plan.ts';
+import { type CountCandidate, type CountTask, isDirectedCount, planCounts } from './count-plan.ts';
 import { type DetectContext, type Detector, margin } from './detector.ts';
 import { createDetectors } from './detectors/index.ts';
 import { bandOf, type ExceptionRecord, type Finding, impactOf, priorityOf } from './exception.ts';
@@ -83,8 +83,7 @@ export class DetectionEngine {
       if (!cell) continue;
       // A count the plan directed looked where a loss was likely: it settles the record but
       // would bias the store's loss rate, which only undirected counts measure.
-      const directed = o.event.ref?.count_id?.startsWith(COUNT_PLAN_PREFIX) ?? false;
-      if (counting && !directed && onHandBefore !== undefined && o.at >= countBefore) {
+      if (counting && !isDirectedCount(o.event.ref) && onHandBefore !== undefined && o.at >= countBefore) {
         this.learnFromCount(cell, o.qtyBase ?? 0, onHandBefore, countBefore, o.at);
       }
       for (const d of this.detectors) d.onEvent?.(ctx, o, cell);

@@ -2,7 +2,7 @@ import { validateMaster } from '../catalog/index.ts';
 import { type MasterView, parseEvent, resolveEvent } from '../ingest/index.ts';
 import { buildNetwork, type FaultLabel, type Scenario, type TwinEvent, World } from '../twin/index.ts';
 import { masterData } from '../twin/network.ts';
-import { COUNT_PLAN_PREFIX, type CountTask } from './count-plan.ts';
+import { type CountTask, isDirectedCount } from './count-plan.ts';
 import { DetectionEngine } from './engine.ts';
 import type { RaisedException } from './eval.ts';
 import { masterSnapshot } from './master.ts';
@@ -85,9 +85,7 @@ export async function playTwinInto(
     if (body.type === 'cycle_count' && !seenCounts.has(body.event_id)) {
       seenCounts.add(body.event_id);
       counts.performed += 1;
-      const ref = body.ref as { count_id?: unknown } | undefined;
-      if (typeof ref?.count_id === 'string' && ref.count_id.startsWith(COUNT_PLAN_PREFIX))
-        counts.directed += 1;
+      if (isDirectedCount(body.ref as { count_id?: unknown } | undefined)) counts.directed += 1;
     }
     if (body.type !== 'sale' || typeof body.sku !== 'string' || typeof body.location !== 'string') return;
     const day = Math.floor((Date.parse(String(body.occurred_at)) - start) / DAY);

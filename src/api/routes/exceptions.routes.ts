@@ -217,18 +217,11 @@ export const exceptionRoutes =
         },
       },
       async (request) => {
-        const detection = engineOf(deps);
-        await detection.catchUp();
-        const now = detection.now();
-        return {
-          generated_at: new Date(now).toISOString(),
-          per_location: request.query.per_location,
-          tasks: detection.engine.countPlan({
-            perLocation: request.query.per_location,
-            location: request.query.location,
-            now,
-          }),
-        };
+        const plan = await engineOf(deps).countPlan({
+          perLocation: request.query.per_location,
+          location: request.query.location,
+        });
+        return { ...plan, per_location: request.query.per_location };
       },
     );
 

@@ -211,12 +211,7 @@ export function registerDetect(program: Command): void {
             config: loadDetectorConfig(config.detectorsFile),
             clock: config.clock,
           });
-          await service.catchUp();
-          const now = service.now();
-          plan = {
-            generated_at: new Date(now).toISOString(),
-            tasks: service.engine.countPlan({ perLocation, location: options.location, now }),
-          };
+          plan = await service.countPlan({ perLocation, location: options.location });
         }
         if (options.json) printJson(plan.tasks);
         else process.stdout.write(`${countPlanTable(plan.generated_at, plan.tasks)}\n`);
