@@ -44,6 +44,23 @@ describe('ETS', () => {
     expect(v[2]).toBeCloseTo(fit.sigma2 * (1 + 2 * fit.alpha ** 2), 12);
   });
 
+  it('runs ETS(A,Ad,N) as the damped trend recursion from its fitted start', () => {
+    const y = Array.from({ length: 50 }, (_, t) => 30 + 3 * t - 0.04 * t * t + noise(t) * 2);
+    const fit = fitEts(y, { error: 'A', trend: 'Ad', season: 'N' })!;
+    let level = fit.initialLevel;
+    let slope = fit.initialSlope;
+    for (const v of y) {
+      const q = level + fit.phi * slope;
+      const next = q + fit.alpha * (v - q);
+      slope = fit.phi * slope + (fit.beta / fit.alpha) * (next - level - fit.phi * slope);
+      level = next;
+    }
+    expect(fit.level).toBeCloseTo(level, 9);
+    expect(fit.slope).toBeCloseTo(slope, 9);
+    expect(fit.phi).toBeGreaterThanOrEqual(0.8);
+    expect(fit.phi).toBeLessThanOrEqual(0.98);
+  });
+
   it('refuses multiplicative models on data with zeros, as R does', () => {
     const y = Array.from({ length: 40 }, (_, t) => (t % 5 === 0 ? 0 : 3 + noise(t)));
     expect(fitEts(y, { error: 'M', trend: 'N', season: 'N' })).toBeNull();

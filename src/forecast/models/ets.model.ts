@@ -76,6 +76,18 @@ function run(
   s: States,
   residuals?: Float64Array,
 ): number {
+  if (spec.error === 'A' && spec.season !== 'M')
+    return runAdditive(
+      y,
+      spec.season === 'A' ? period : 0,
+      spec.trend !== 'N',
+      alpha,
+      beta,
+      gamma,
+      phi,
+      s,
+      residuals,
+    );
   const n = y.length;
   let sse = 0;
   let logSum = 0;
@@ -120,6 +132,52 @@ function run(
   s.slope = b;
   if (sse <= 0) sse = 1e-300;
   return spec.error === 'A' ? n * Math.log(sse) : n * Math.log(sse) + 2 * logSum;
+}
+
+/**
+ * run() for additive error with no season or an additive one (`period` 0: none), the
+ * models most retail series end up fitting: the same arithmetic in the same order, so the
+ * same figures, with the model's shape decided once rather than at every step.
+ */
+function runAdditive(
+  y: ArrayLike<number>,
+  period: number,
+  trended: boolean,
+  alpha: number,
+  beta: number,
+  gamma: number,
+  phi: number,
+  s: States,
+  residuals: Float64Array | undefined,
+): number {
+  const n = y.length;
+  const seas = s.seasonal;
+  const seasonal = period > 0;
+  let sse = 0;
+  let l = s.level;
+  let b = s.slope;
+  let k = 0;
+  for (let t = 0; t < n; t++) {
+    const sOld = seasonal ? seas[k]! : 0;
+    const phib = trended ? phi * b : 0;
+    const q = trended ? l + phib : l;
+    const yt = y[t]!;
+    const e = seasonal ? yt - (q + sOld) : yt - q;
+    if (residuals) residuals[t] = e;
+    sse += e * e;
+    const newLevel = q + alpha * ((seasonal ? yt - sOld : yt) - q);
+    if (trended) b = phib + (beta / alpha) * (newLevel - l - phib);
+    if (seasonal) {
+      seas[k] = sOld + gamma * (yt - q - sOld);
+      if (++k === period) k = 0;
+    }
+    l = newLevel;
+    if (!Number.isFinite(l)) return Number.POSITIVE_INFINITY;
+  }
+  s.level = l;
+  s.slope = b;
+  if (sse <= 0) sse = 1e-300;
+  return n * Math.log(sse);
 }
 
 /** Initial states from the first cycles: the seasonal pattern, then level and slope. */
