@@ -188,6 +188,24 @@ function score(dataset: DatasetName, c: Case, forecasts: ArrayLike<number>[]): M
   return m;
 }
 
+/**
+ * The series the dataset's protocol fits R's ets() to (reference/ref_*.R), at its origin:
+ * M5 series from their first sale, car parts series from their first month. For timing R
+ * beside invex on the same work (bench/forecast-reference.bench.ts).
+ */
+export function referenceTrainingSeries(
+  dataset: DatasetName,
+  dataDir: string,
+): { period: number; horizon: number; series: Float64Array[] } {
+  const spec = SPEC[dataset];
+  const data = dataset === 'm5-tiny' ? loadM5Tiny(dataDir) : loadCarparts(dataDir);
+  const c =
+    'dates' in data
+      ? m5Case(data, spec.defaultTrain, spec.horizon)
+      : carpartsCase(data, spec.defaultTrain, spec.horizon);
+  return { period: spec.period, horizon: spec.horizon, series: c.histories };
+}
+
 export async function evaluateForecast(options: ForecastEvalOptions): Promise<ForecastEvalReport> {
   const spec = SPEC[options.dataset];
   const h = spec.horizon;

@@ -38,7 +38,7 @@ export {
   type LiveAccuracy,
   liveAccuracy,
 } from './drift.ts';
-export { evaluateForecast, type ForecastEvalReport } from './eval.ts';
+export { evaluateForecast, type ForecastEvalReport, referenceTrainingSeries } from './eval.ts';
 export {
   activeDailyForecasts,
   annotateDemand,
