@@ -13,8 +13,8 @@
  * invex runs --runs times on --workers threads (median reported; the machine's other load
  * moves single runs by a fifth) and once on one thread. The per-series ratios compare
  * invex's wall time on its threads with R's single thread, and one thread with one (like
- * for like). --reference-series times R on that many
- * series spread evenly over the dataset (default: all of them).
+ * for like). --reference-series times R on that many series spread evenly over the dataset
+ * (default: all of them).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -45,8 +45,17 @@ if (!DATASETS.includes(dataset)) {
   console.error(`--dataset ${dataset}: expected one of ${DATASETS.join(', ')}`);
   process.exit(2);
 }
-const RUNS = Math.max(1, Number(values.runs ?? 3));
-const WORKERS = Math.max(1, Number(values.workers ?? defaultWorkers()));
+/** A whole number >= 1 from an option, or exit 2 naming it. */
+function count(name: string, value: string | undefined, otherwise: number): number {
+  const n = Number(value ?? otherwise);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`--${name} ${value}: expected a whole number >= 1`);
+    process.exit(2);
+  }
+  return n;
+}
+const RUNS = count('runs', values.runs, 3);
+const WORKERS = count('workers', values.workers, defaultWorkers());
 const dataDir = sharedDataDir(values['data-dir']);
 const ms = (seconds: number) => `${(1000 * seconds).toFixed(1)} ms`;
 
@@ -105,7 +114,7 @@ if (!rAvailable()) {
   );
 } else {
   const { period, horizon, series: all } = referenceTrainingSeries(dataset, dataDir);
-  const wanted = Math.min(all.length, Math.max(1, Number(values['reference-series'] ?? all.length)));
+  const wanted = Math.min(all.length, count('reference-series', values['reference-series'], all.length));
   const picked = Array.from({ length: wanted }, (_, i) => all[Math.floor((i * all.length) / wanted)]!);
   const dir = mkdtempSync(join(tmpdir(), 'invex-bench-forecast-'));
   try {
