@@ -490,10 +490,12 @@ function localSearch(trials: LaneModel, lanes: Lane[], best: Trial, relaxed: Sol
   };
   // The lanes the relaxation sends along, most first: what every opening move tries.
   const flow = (k: number) => relaxed.values[lanes[k]!.packs]!;
+  // Lanes by the relaxation's flow along them, most first.
+  const heaviest = (a: number, b: number) => flow(b) - flow(a) || a - b;
   const ranked = lanes
     .map((_, k) => k)
     .filter((k) => flow(k) > 1e-6)
-    .sort((a, b) => flow(b) - flow(a) || a - b);
+    .sort(heaviest);
   const lightest = (a: number, b: number) => current.packs[a]! - current.packs[b]! || a - b;
   // Closed lanes the relaxation leaves empty, but along which the plan's duals say a pack
   // would pay before the lane's fixed charge: the best bound on opening them first.
@@ -560,7 +562,7 @@ function localSearch(trials: LaneModel, lanes: Lane[], best: Trial, relaxed: Sol
       if (attempt([o], [c])) return true;
       const r = (into.get(lanes[o]!.lane.to) ?? [])
         .filter((k) => !open.has(k) && k !== c && flow(k) > 1e-6)
-        .sort((a, b) => flow(b) - flow(a) || a - b)[0];
+        .sort(heaviest)[0];
       if (r === undefined || spent()) return false;
       if (attempt([o], [c, r])) return true;
       // The refill's source may have no units to spare: it also stops its lightest shipment.
@@ -602,7 +604,7 @@ function localSearch(trials: LaneModel, lanes: Lane[], best: Trial, relaxed: Sol
       if (length > 1 && !spent() && attempt(close, openAlso)) return true;
       const next = (outOf.get(lanes[o]!.lane.from) ?? [])
         .filter((j) => !open.has(j) && !reached.has(lanes[j]!.lane.to) && flow(j) > 1e-6)
-        .sort((a, b) => flow(b) - flow(a) || a - b)[0];
+        .sort(heaviest)[0];
       if (next === undefined || spent()) return false;
       openAlso.push(next);
       reached.add(lanes[next]!.lane.to);
@@ -632,9 +634,8 @@ function localSearch(trials: LaneModel, lanes: Lane[], best: Trial, relaxed: Sol
       }
     }
     for (const k of [...open].sort(lightest).slice(0, CLOSE_TRIES * effort)) move([k], []);
-    const passes =
-      round > 0 ? [] : effort > 1 ? [replace, redirect, swap, chainOnce] : [replace, redirect, swap];
-    for (const pass of passes)
+    const moves = effort > 1 ? [replace, redirect, swap, chainOnce] : [replace, redirect, swap];
+    for (const pass of round === 0 ? moves : [])
       for (const list of [ranked, extra]) {
         tries = 0;
         miss = 0;
