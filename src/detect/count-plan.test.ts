@@ -137,6 +137,26 @@ describe('planCounts', () => {
 });
 
 describe('the engine and the count plan', () => {
+  it('leaves out a silence the demand explains: the same SKU gone quiet at every store is a season ending', () => {
+    const plan = (quietEverywhere: boolean) => {
+      const h = new DetectHarness();
+      for (const store of ['S1', 'S2', 'S3']) h.count(store, 'A', 200, 0);
+      for (let d = 0; d < 26; d++) {
+        for (const store of ['S1', 'S2', 'S3']) {
+          const stopped = d >= 20 && (store === 'S1' || quietEverywhere);
+          if (!stopped) h.sales(store, 'A', d, d + 1, () => 5);
+        }
+      }
+      return h.engine
+        .countPlan({ perLocation: 5, now: T0 + 26 * DAY + 2 * HOUR })
+        .filter((t) => t.location === 'S1');
+    };
+    // Silent here only: six days at five a day, first in the plan.
+    expect(plan(false).map((t) => t.sku)).toEqual(['A']);
+    // Silent at every store: the season ended; counting its shelf would find it stocked.
+    expect(plan(true)).toEqual([]);
+  });
+
   it("plans a count of the store's silent steady seller, and a directed count does not teach the store's loss rate", () => {
     const h = new DetectHarness();
     for (const sku of ['A', 'B']) h.count('S1', sku, 100, 0);

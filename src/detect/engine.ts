@@ -1,7 +1,7 @@
 import { newId } from '../core/ids.ts';
 import { type CountCandidate, type CountTask, isDirectedCount, planCounts } from './count-plan.ts';
 import { type DetectContext, type Detector, margin } from './detector.ts';
-import { createDetectors } from './detectors/index.ts';
+import { createDetectors, silenceDemand } from './detectors/index.ts';
 import { bandOf, type ExceptionRecord, type Finding, impactOf, priorityOf } from './exception.ts';
 import {
   type ConfidenceReading,
@@ -139,11 +139,22 @@ export class DetectionEngine {
       if (location && !Number.isNaN(location.gapSince)) continue;
       const sellable = WorldState.sellable(cell);
       if (sellable <= 0) continue;
-      const reading = readConfidence(cell, now, this.config.for(cell.sku.category, cell.loc.region), {
+      const settings = this.config.for(cell.sku.category, cell.loc.region);
+      const context = {
         storeRate: this.storeErrors.get(cell.loc.location),
         location,
         peers: this.state.skuCells.get(cell.sku.sku),
-      });
+      };
+      let reading = readConfidence(cell, now, settings, context);
+      // A silence of a day or more is weighed as the phantom detector weighs it: against
+      // how the category and the same SKU elsewhere sold meanwhile. A season's end would
+      // otherwise fill the plan with slow sellers whose silence it explains.
+      if (reading.zeroRunDays >= 1) {
+        const demand = silenceDemand(this.state, cell, now, settings, reading.zeroRunDays);
+        if (!demand.usual) continue;
+        if (demand.level < 1)
+          reading = readConfidence(cell, now, settings, { ...context, demandLevel: demand.level });
+      }
       candidates.push({
         location: cell.loc.location,
         sku: cell.sku.sku,

@@ -5,6 +5,7 @@ import {
   demandRateBefore,
   readConfidence,
 } from '../record-confidence.ts';
+import type { DetectorSettings } from '../settings.ts';
 import { type Cell, DAY, localDay, WorldState } from '../state.ts';
 import { categoryWindow } from './demand.detector.ts';
 
@@ -163,31 +164,13 @@ function considerPhantom(ctx: DetectContext, cell: Cell): void {
     (r.shortPicked || r.expectedSaleDays >= s.phantom_min_expected_sale_days);
   let reading = readConfidence(cell, ctx.now, s, context);
   if (!strongEnough(reading)) return;
-  // A quiet category explains a quiet SKU better than an empty shelf; a slower one explains
-  // part of the silence, so the silence is weighed again at the category's level.
-  const from = localDay(ctx.now - Math.min(14, reading.zeroRunDays + 1) * DAY, cell.loc);
-  const to = localDay(ctx.now, cell.loc);
-  const category = loc ? categoryWindow(loc, cell.sku.category, from, to, cell) : undefined;
-  const ratio = category?.ratio ?? 1;
-  if (ratio < 0.5) return;
-  // The level is read generously (one standard deviation of a negative binomial window
-  // above the ratio): a category's days are noisy, and a slow seller's silence is long
-  // enough that a dip read too deep would hide it.
-  const level =
-    category && category.expected > 0
-      ? Math.min(
-          1,
-          ratio * (1 + Math.sqrt(1 / category.expected + 1 / (s.demand_dispersion * Math.max(1, to - from)))),
-        )
-      : 1;
+  const demand = silenceDemand(ctx.state, cell, ctx.now, s, reading.zeroRunDays);
+  const { ratio, level, peers } = demand;
+  if (!demand.usual) return;
   if (level < 1) {
     reading = readConfidence(cell, ctx.now, s, { ...context, demandLevel: level });
     if (!strongEnough(reading)) return;
   }
-  // The same SKU elsewhere: if it stopped selling there too, its season or its
-  // demand ended, not this shelf.
-  const peers = peerRatio(ctx.state.skuCells.get(cell.sku.sku) ?? [], cell, ctx.now, s.history_days);
-  if (peers < 0.6) return;
   const lead = leadDays(cell, s);
   const overstated = Math.min(sellable, reading.overstatementBound);
   const emptyNow = sellable <= reading.overstatementBound;
@@ -273,6 +256,42 @@ function considerPhantom(ctx: DetectContext, cell: Cell): void {
     },
     urgency: Math.min(1, reading.expectedDailyUnits / 2),
   });
+}
+
+/**
+ * How demand stood while the record was silent, against its usual:
+ *  - `ratio`, the rest of the SKU's category at the store over the silence (up to 14 days);
+ *  - `level`, that ratio read generously (one standard deviation of a negative binomial
+ *    window above it, at most 1): a category's days are noisy, and a slow seller's silence
+ *    is long enough that a dip read too deep would hide it;
+ *  - `peers`, the same SKU's sales at the other stores since (peerRatio);
+ *  - `usual`, false when the silence is explained without an empty shelf: a quiet category
+ *    (under half its usual) explains a quiet SKU, and the same SKU gone quiet elsewhere
+ *    says its season or its demand ended. A slower category explains part of the silence,
+ *    which `level` weighs.
+ */
+export function silenceDemand(
+  state: WorldState,
+  cell: Cell,
+  now: number,
+  s: DetectorSettings,
+  zeroRunDays: number,
+): { ratio: number; level: number; peers: number; usual: boolean } {
+  const loc = state.locations.get(cell.loc.location);
+  const from = localDay(now - Math.min(14, zeroRunDays + 1) * DAY, cell.loc);
+  const to = localDay(now, cell.loc);
+  const category = loc ? categoryWindow(loc, cell.sku.category, from, to, cell) : undefined;
+  const ratio = category?.ratio ?? 1;
+  const level =
+    category && category.expected > 0
+      ? Math.min(
+          1,
+          ratio * (1 + Math.sqrt(1 / category.expected + 1 / (s.demand_dispersion * Math.max(1, to - from)))),
+        )
+      : 1;
+  if (ratio < 0.5) return { ratio, level, peers: 1, usual: false };
+  const peers = peerRatio(state.skuCells.get(cell.sku.sku) ?? [], cell, now, s.history_days);
+  return { ratio, level, peers, usual: peers >= 0.6 };
 }
 
 /**
