@@ -1,7 +1,7 @@
 import { newId } from '../core/ids.ts';
 import { type CountCandidate, type CountTask, isDirectedCount, planCounts } from './count-plan.ts';
 import { type DetectContext, type Detector, margin } from './detector.ts';
-import { createDetectors, silenceDemand } from './detectors/index.ts';
+import { createDetectors, weighSilence } from './detectors/index.ts';
 import { bandOf, type ExceptionRecord, type Finding, impactOf, priorityOf } from './exception.ts';
 import {
   type ConfidenceReading,
@@ -150,10 +150,9 @@ export class DetectionEngine {
       // how the category and the same SKU elsewhere sold meanwhile. A season's end would
       // otherwise fill the plan with slow sellers whose silence it explains.
       if (reading.zeroRunDays >= 1) {
-        const demand = silenceDemand(this.state, cell, now, settings, reading.zeroRunDays);
-        if (!demand.usual) continue;
-        if (demand.level < 1)
-          reading = readConfidence(cell, now, settings, { ...context, demandLevel: demand.level });
+        const weighed = weighSilence(this.state, cell, now, settings, context, reading);
+        if (!weighed) continue;
+        reading = weighed.reading;
       }
       candidates.push({
         location: cell.loc.location,

@@ -109,23 +109,26 @@ export function demandRateBefore(cell: Cell, today: number, window: number) {
   };
 }
 
+/** What a reading draws on beyond the record itself. */
+export interface ConfidenceContext {
+  storeRate?: StoreErrorRate | undefined;
+  /** The same SKU's records at other locations: how intermittent the item is elsewhere. */
+  peers?: Cell[] | undefined;
+  /** The store, for its trading hours: the current run is counted in trading days. */
+  location?: LocationState | undefined;
+  /**
+   * How the rest of the SKU's category has sold at the store during the silence, over its
+   * usual (1 = as usual). Below 1 the shelf was expected to sell less (a season ending): a
+   * day without a sale is that much likelier whatever the shelf holds.
+   */
+  demandLevel?: number | undefined;
+}
+
 export function readConfidence(
   cell: Cell,
   now: number,
   settings: DetectorSettings,
-  context: {
-    storeRate?: StoreErrorRate | undefined;
-    /** The same SKU's records at other locations: how intermittent the item is elsewhere. */
-    peers?: Cell[] | undefined;
-    /** The store, for its trading hours: the current run is counted in trading days. */
-    location?: LocationState | undefined;
-    /**
-     * How the rest of the SKU's category has sold at the store during the silence, over its
-     * usual (1 = as usual). Below 1 the shelf was expected to sell less (a season ending): a
-     * day without a sale is that much likelier whatever the shelf holds.
-     */
-    demandLevel?: number | undefined;
-  } = {},
+  context: ConfidenceContext = {},
 ): ConfidenceReading {
   const { storeRate, peers, location } = context;
   const level = Math.min(1, Math.max(0, context.demandLevel ?? 1));

@@ -488,10 +488,10 @@ function localSearch(trials: LaneModel, lanes: Lane[], best: Trial, relaxed: Sol
     for (const k of close) open.add(k);
     return false;
   };
-  // The lanes the relaxation sends along, most first: what every opening move tries.
-  const flow = (k: number) => relaxed.values[lanes[k]!.packs]!;
   // Lanes by the relaxation's flow along them, most first.
+  const flow = (k: number) => relaxed.values[lanes[k]!.packs]!;
   const heaviest = (a: number, b: number) => flow(b) - flow(a) || a - b;
+  // The lanes the relaxation sends along, most first: what every opening move tries.
   const ranked = lanes
     .map((_, k) => k)
     .filter((k) => flow(k) > 1e-6)

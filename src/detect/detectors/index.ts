@@ -43,4 +43,4 @@ export function createDetectors(): Detector[] {
     createShortPickDetector(),
   ];
 }
-export { silenceDemand } from './phantom-inventory.detector.ts';
+export { weighSilence } from './phantom-inventory.detector.ts';

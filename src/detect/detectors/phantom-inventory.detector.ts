@@ -1,5 +1,6 @@
 import { type DetectContext, type Detector, fixed, iso, leadDays, margin } from '../detector.ts';
 import {
+  type ConfidenceContext,
   type ConfidenceReading,
   demandRate,
   demandRateBefore,
@@ -164,13 +165,11 @@ function considerPhantom(ctx: DetectContext, cell: Cell): void {
     (r.shortPicked || r.expectedSaleDays >= s.phantom_min_expected_sale_days);
   let reading = readConfidence(cell, ctx.now, s, context);
   if (!strongEnough(reading)) return;
-  const demand = silenceDemand(ctx.state, cell, ctx.now, s, reading.zeroRunDays);
-  const { ratio, level, peers } = demand;
-  if (!demand.usual) return;
-  if (level < 1) {
-    reading = readConfidence(cell, ctx.now, s, { ...context, demandLevel: level });
-    if (!strongEnough(reading)) return;
-  }
+  const weighed = weighSilence(ctx.state, cell, ctx.now, s, context, reading);
+  if (!weighed) return;
+  const { ratio, level, peers } = weighed;
+  reading = weighed.reading;
+  if (level < 1 && !strongEnough(reading)) return;
   const lead = leadDays(cell, s);
   const overstated = Math.min(sellable, reading.overstatementBound);
   const emptyNow = sellable <= reading.overstatementBound;
@@ -259,6 +258,29 @@ function considerPhantom(ctx: DetectContext, cell: Cell): void {
 }
 
 /**
+ * A record's reading with its silence weighed against demand (silenceDemand): null when
+ * the demand explains the silence, the reading again at the category's level when that is
+ * below usual, else the reading as it was. The phantom detector and the count plan both
+ * weigh a silence this way.
+ */
+export function weighSilence(
+  state: WorldState,
+  cell: Cell,
+  now: number,
+  s: DetectorSettings,
+  context: ConfidenceContext,
+  reading: ConfidenceReading,
+): { reading: ConfidenceReading; ratio: number; level: number; peers: number } | null {
+  const demand = silenceDemand(state, cell, now, s, reading.zeroRunDays);
+  if (!demand.usual) return null;
+  return {
+    ...demand,
+    reading:
+      demand.level < 1 ? readConfidence(cell, now, s, { ...context, demandLevel: demand.level }) : reading,
+  };
+}
+
+/**
  * How demand stood while the record was silent, against its usual:
  *  - `ratio`, the rest of the SKU's category at the store over the silence (up to 14 days);
  *  - `level`, that ratio read generously (one standard deviation of a negative binomial
@@ -270,7 +292,7 @@ function considerPhantom(ctx: DetectContext, cell: Cell): void {
  *    says its season or its demand ended. A slower category explains part of the silence,
  *    which `level` weighs.
  */
-export function silenceDemand(
+function silenceDemand(
   state: WorldState,
   cell: Cell,
   now: number,
