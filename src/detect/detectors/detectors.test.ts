@@ -753,6 +753,32 @@ describe('demand', () => {
     }
     expect(h.of('demand_spike').filter((e) => e.sku === null)).toHaveLength(1);
   });
+
+  it('reads a surge against the usual demand of what had stock, once the category sells more than substitution could', () => {
+    const run = (stockedDaily: number) => {
+      const h = new DetectHarness();
+      const toys = ['A', 'B', 'C', 'D'];
+      for (const sku of toys) h.count('S1', sku, 1000, 0);
+      for (const sku of toys) h.sales('S1', sku, 0, 28, () => 4);
+      // A and B are down to 8 each when the surge starts and sell out on its first day.
+      for (const sku of ['A', 'B']) h.count('S1', sku, 8, 28 * DAY);
+      for (let d = 28; d < 32; d++) {
+        if (d === 28) for (const sku of ['A', 'B']) h.sales('S1', sku, d, d + 1, () => 8);
+        for (const sku of ['C', 'D']) h.sales('S1', sku, d, d + 1, () => stockedDaily);
+        h.sweep((d + 1) * DAY + HOUR);
+      }
+      return h.of('demand_spike').filter((e) => e.sku === null);
+    };
+    // What had stock sold six times its usual. With half of the category sold out, its total
+    // is about three times (208 units in four days for 64), and without its biggest seller's
+    // excess (80) what a category's day-to-day swing allows.
+    const [surge] = run(24);
+    expect(surge).toMatchObject({ location: 'S1', category: 'toys' });
+    expect(Number(surge!.evidence.figures.usual_demand_in_stock_share)).toBeLessThan(0.7);
+    expect(surge!.reasoning).toMatch(/of the items that had stock/);
+    // Buyers of the sold-out items taking the others: the category sells about its usual.
+    expect(run(6)).toHaveLength(0);
+  });
 });
 
 describe('promotion stock-out risk', () => {
@@ -803,6 +829,44 @@ describe('promotion stock-out risk, with stock on its way', () => {
       inbound_landing_in_horizon: 0,
       inbound_due_after_horizon: 30,
     });
+  });
+
+  it('raises when the shelf empties before a transfer that covers the promotion lands', () => {
+    const run = (dueAt: number) => {
+      const h = new DetectHarness();
+      h.count('S1', 'D', 46, 0);
+      h.count('DC1', 'D', 200, 0);
+      // 4 left when the promotion starts at uplift 4: about 12 a day.
+      h.sales('S1', 'D', 0, 14, () => 3);
+      h.promotion('S1', 'D', 'PR6', 14, 20, 4, 10 * DAY);
+      h.feed([
+        {
+          type: 'transfer_shipped',
+          source: 'wms',
+          sku: 'D',
+          location: 'DC1',
+          to_location: 'S1',
+          qty: 60,
+          expected_at: new Date(T0 + dueAt).toISOString(),
+          ref: { transfer_id: 'T10' },
+          at: 14 * DAY + HOUR,
+        },
+      ]);
+      h.sweep(14 * DAY + 2 * HOUR);
+      return h.open('promotion_stockout_risk');
+    };
+    // Landing before the shop opens, the 60 carry the promotion.
+    expect(run(14 * DAY + 5 * HOUR)).toHaveLength(0);
+    // Landing the next evening, after a day and a half of promotion trade on 4 units.
+    const [risk] = run(15 * DAY + 20 * HOUR);
+    expect(risk).toMatchObject({ sku: 'D', location: 'S1', group: 'promotion:PR6' });
+    expect(risk!.evidence.figures).toMatchObject({
+      sellable: 4,
+      inbound_landing_in_horizon: 60,
+      inbound_first_lands_at: new Date(T0 + 15 * DAY + 20 * HOUR).toISOString(),
+    });
+    expect(Number(risk!.evidence.figures.demand_before_inbound_lands)).toBeGreaterThan(15);
+    expect(risk!.explanation).toMatch(/runs empty before they do/);
   });
 });
 

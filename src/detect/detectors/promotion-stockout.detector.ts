@@ -8,6 +8,7 @@ import {
   type PromotionWindow,
   type TransferFlow,
   tradeShareSoFar,
+  tradingDaysBetween,
   WorldState,
 } from '../state.ts';
 import { nbUpperTail } from '../stats.ts';
@@ -72,13 +73,36 @@ export function createPromotionStockoutDetector(): Detector {
             cell,
             ctx.now + horizon * DAY,
           );
-          const supply = WorldState.sellable(cell) + arriving.landing;
-          const short = demand - supply;
-          const probability = nbUpperTail(
+          const sellable = WorldState.sellable(cell);
+          const supply = sellable + arriving.landing;
+          let short = demand - supply;
+          let probability = nbUpperTail(
             Math.max(0, Math.floor(supply)) + 1,
             demand,
             s.demand_dispersion * Math.max(1, horizon),
           );
+          // Inbound fills the shelf when it lands, not before: the shelf alone has to carry
+          // the promotion's demand until then (the trading hours in between, not the clock's).
+          let gap: { until: number; demand: number; probability: number } | undefined;
+          if (arriving.landing > 0 && arriving.firstAt > ctx.now) {
+            const loc = ctx.state.locations.get(cell.loc.location);
+            const tradingDays = (a: number, b: number) =>
+              b > a ? (loc ? tradingDaysBetween(loc, a, b) : (b - a) / DAY) : 0;
+            const until = arriving.firstAt;
+            const gapDemand =
+              rate.dailyUnits * tradingDays(ctx.now, Math.min(until, p.from)) +
+              promoRate * tradingDays(Math.max(ctx.now, p.from), until);
+            const gapProbability = nbUpperTail(
+              Math.max(0, Math.floor(sellable)) + 1,
+              gapDemand,
+              s.demand_dispersion * Math.max(1, tradingDays(ctx.now, until)),
+            );
+            if (gapProbability > probability && gapDemand - sellable >= s.promotion_cover_margin) {
+              gap = { until, demand: gapDemand, probability: gapProbability };
+              probability = gapProbability;
+              short = Math.max(short, gapDemand - sellable);
+            }
+          }
           if (short < s.promotion_cover_margin || probability < s.promotion_stockout_probability) {
             if (ctx.open(key) && probability < 0.5)
               ctx.close(key, `stock now covers the promotion (${supply} for ${fixed(demand, 0)} expected)`);
@@ -93,7 +117,7 @@ export function createPromotionStockoutDetector(): Detector {
             channel: null,
             group: `promotion:${p.id}`,
             root_cause: 'business_rule_violation',
-            reasoning: `Promotion ${p.id} runs until ${iso(p.to)} (${fixed(promoDays, 1)} days left) at planned uplift ${p.uplift}${seen.days > 0 ? `; its ${fixed(seen.days, 1)} promotion days so far sold ${seen.units} units (${fixed(seen.units / seen.days, 1)} a day)` : ''}: about ${fixed(demand, 0)} units of demand in the next ${fixed(horizon, 1)} days (the replenishment lead time, or to its end) against ${supply} sellable and inbound: it sells out before a delivery can land with probability ${fixed(probability, 2)}.`,
+            reasoning: `Promotion ${p.id} runs until ${iso(p.to)} (${fixed(promoDays, 1)} days left) at planned uplift ${p.uplift}${seen.days > 0 ? `; its ${fixed(seen.days, 1)} promotion days so far sold ${seen.units} units (${fixed(seen.units / seen.days, 1)} a day)` : ''}: ${gap ? `about ${fixed(gap.demand, 0)} units of demand before the ${arriving.landing} inbound land (${iso(gap.until)}) against ${sellable} sellable: the shelf empties before they arrive with probability ${fixed(probability, 2)}.` : `about ${fixed(demand, 0)} units of demand in the next ${fixed(horizon, 1)} days (the replenishment lead time, or to its end) against ${supply} sellable and inbound: it sells out before a delivery can land with probability ${fixed(probability, 2)}.`}`,
             confidence: probability,
             evidence: {
               events: [
@@ -116,6 +140,12 @@ export function createPromotionStockoutDetector(): Detector {
                 sellable: WorldState.sellable(cell),
                 in_transit_in: cell.inTransitIn,
                 inbound_landing_in_horizon: arriving.landing,
+                ...(gap
+                  ? {
+                      inbound_first_lands_at: iso(gap.until),
+                      demand_before_inbound_lands: fixed(gap.demand, 1),
+                    }
+                  : {}),
                 inbound_due_after_horizon: arriving.late,
                 days_of_cover: fixed(coverDays, 1),
                 replenishment_lead_days: fixed(lead, 2),
@@ -126,7 +156,9 @@ export function createPromotionStockoutDetector(): Detector {
                 promotion_prior_days: s.promotion_prior_days,
               },
             },
-            explanation: `${cell.sku.sku} at ${cell.loc.location} has ${supply} units (with inbound) for about ${fixed(demand, 0)} of promotion demand: it runs out after about ${fixed(coverDays, 1)} of ${fixed(promoDays, 1)} promotion days. Send ${Math.ceil(short)} more before it does.`,
+            explanation: gap
+              ? `${cell.sku.sku} at ${cell.loc.location} has ${sellable} units on the shelf for about ${fixed(gap.demand, 0)} of promotion demand before its ${arriving.landing} inbound land (${iso(gap.until)}): it runs empty before they do. Bring them forward or send ${Math.ceil(short)} sooner.`
+              : `${cell.sku.sku} at ${cell.loc.location} has ${supply} units (with inbound) for about ${fixed(demand, 0)} of promotion demand: it runs out after about ${fixed(coverDays, 1)} of ${fixed(promoDays, 1)} promotion days. Send ${Math.ceil(short)} more before it does.`,
             actions: [
               {
                 kind: 'replenishment_priority',
@@ -180,13 +212,23 @@ function inboundBy(
   flows: TransferFlow[] | undefined,
   cell: Cell,
   until: number,
-): { landing: number; late: number } {
+): { landing: number; late: number; firstAt: number } {
   let late = 0;
-  for (const t of flows ?? []) if (t.expectedAt > until) late += t.qty - t.received;
+  let firstAt = Number.POSITIVE_INFINITY;
+  let known = 0;
+  for (const t of flows ?? []) {
+    if (t.expectedAt > until) late += t.qty - t.received;
+    else {
+      firstAt = Math.min(firstAt, t.expectedAt);
+      known += t.qty - t.received;
+    }
+  }
   // The record's in-transit is the authority on how much; the transfers say when.
   const total = Math.max(0, cell.inTransitIn);
   const dueLate = Math.min(late, total);
-  return { landing: total - dueLate, late: dueLate };
+  // Units in transit no transfer dates may land any time: no wait before them is assumed.
+  if (total - dueLate > known) firstAt = Number.NEGATIVE_INFINITY;
+  return { landing: total - dueLate, late: dueLate, firstAt };
 }
 
 /**
