@@ -27,7 +27,8 @@ const n = Number(values.events ?? 200);
 const scenario = { ...loadScenario('quiet'), days: 14 };
 const master = twinMaster(scenario, 1);
 const stores = master.filter((r) => r.kind === 'store').map((r) => String(r.location));
-const skus = master.filter((r) => 'sku' in r).map((r) => String(r.sku));
+// Regulated SKUs' sales must name a lot; the glitches are posted on the others.
+const skus = master.filter((r) => 'sku' in r && r.regulated !== true).map((r) => String(r.sku));
 
 async function run(label: string, url: string | undefined) {
   const dir = mkdtempSync(join(tmpdir(), 'invex-detect-bench-'));
@@ -72,7 +73,7 @@ async function run(label: string, url: string | undefined) {
         headers: { ...headers, 'content-type': 'application/x-ndjson' },
         body,
       });
-      await response.text();
+      const answer = await response.text();
       const t1 = performance.now();
       for (;;) {
         const r = await fetch(
@@ -82,7 +83,7 @@ async function run(label: string, url: string | undefined) {
         const json = (await r.json()) as { items: unknown[] };
         if (json.items.length > 0) break;
         if (performance.now() - t0 > 10_000)
-          throw new Error(`exception for ${sku}@${location} not visible after 10 s`);
+          throw new Error(`exception for ${sku}@${location} not visible after 10 s (ingest answered ${answer})`);
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
       visible.push(performance.now() - t0);
