@@ -83,7 +83,9 @@ async function run(label: string, url: string | undefined) {
         const json = (await r.json()) as { items: unknown[] };
         if (json.items.length > 0) break;
         if (performance.now() - t0 > 10_000)
-          throw new Error(`exception for ${sku}@${location} not visible after 10 s (ingest answered ${answer})`);
+          throw new Error(
+            `exception for ${sku}@${location} not visible after 10 s (ingest answered ${answer})`,
+          );
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
       visible.push(performance.now() - t0);
