@@ -146,8 +146,6 @@ export interface Cell {
   minSaleLevel: number;
   /** When the sellable record last rose from nothing to stock: the silence before it says nothing. */
   stockedSince: number;
-  /** When the sellable record last fell from stock to nothing (stores). */
-  emptiedAt: number;
   /** The latest failed pick of the SKU here: a picker looked and did not find it. */
   shortPickAt: number;
   shortPickEventId: string | null;
@@ -342,7 +340,6 @@ export class WorldState {
         levelSince: Number.NEGATIVE_INFINITY,
         minSaleLevel: Number.POSITIVE_INFINITY,
         stockedSince: Number.NEGATIVE_INFINITY,
-        emptiedAt: Number.NEGATIVE_INFINITY,
         shortPickAt: Number.NEGATIVE_INFINITY,
         shortPickEventId: null,
         lastMarketplaceOrderAt: Number.NEGATIVE_INFINITY,
@@ -498,8 +495,6 @@ export class WorldState {
     if (o.event.type === 'cycle_count' && o.event.lot === undefined && o.at >= cell.countAt) {
       times.clear();
       cell.minSaleLevel = Number.POSITIVE_INFINITY;
-      // A count that finds nothing empties the record now (the shelf's own moment is unknown).
-      if (cell.level > 0 && WorldState.sellable(cell) <= 0 && o.at > cell.emptiedAt) cell.emptiedAt = o.at;
       cell.level = WorldState.sellable(cell);
       cell.levelSince = o.at;
       return;
@@ -509,7 +504,6 @@ export class WorldState {
     const after = WorldState.sellable(cell);
     if (after === cell.level) return;
     if (cell.level <= 0 && after > 0 && o.at > cell.stockedSince) cell.stockedSince = o.at;
-    if (cell.level > 0 && after <= 0 && o.at > cell.emptiedAt) cell.emptiedAt = o.at;
     if (o.at > cell.levelSince && Number.isFinite(cell.levelSince) && cell.level > 0 && cell.level <= 1000) {
       const store = this.locations.get(cell.loc.location);
       const spent = store ? tradingDaysBetween(store, cell.levelSince, o.at) * DAY : o.at - cell.levelSince;

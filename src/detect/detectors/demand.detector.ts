@@ -7,7 +7,6 @@ import {
   type LocationState,
   localDay,
   tradeShareSoFar,
-  tradingDaysBetween,
   WorldState,
 } from '../state.ts';
 import { nbLowerTail, nbUpperTail } from '../stats.ts';
@@ -53,15 +52,6 @@ const SURGE_MAX_DAYS = 7;
  * worth a planner's time (a competitor, a closure nearby) last weeks.
  */
 const DROP_MIN_DAYS = 5;
-/**
- * A surge is read against the demand of what had stock only once the category sold this
- * many times its usual (peers included) in all: below it, a category with gaps on its
- * shelves selling the rest faster may be buyers substituting, which moves demand without
- * adding to it.
- */
-const SURGE_UNSERVED_FACTOR = 1.5;
-/** The lowest share of usual demand in stock a surge is read against (a near-empty category says little). */
-const MIN_SERVED_SHARE = 0.25;
 
 /**
  * The relative margin a category's usual rate is given on either side: 15% on two weeks
@@ -362,38 +352,6 @@ export function createDemandDetector(): Detector {
   }
 
   /**
-   * The share of a category's usual demand at a location that had stock on record over
-   * the trading time since `since` (ms), each SKU weighted by its rate over the weeks
-   * before local day `before`: a record empty now was in stock until it emptied, one
-   * restocked since was out from when it emptied to the restock. The reading a surge is
-   * judged by: sales cannot outrun the shelves, so a category whose best sellers sold out
-   * in a surge's first days shows a fraction of it. An earlier empty spell inside the
-   * window is not known and counts as in stock: the share errs high, never low.
-   */
-  function inStockShare(
-    ctx: DetectContext,
-    loc: LocationState,
-    category: string,
-    before: number,
-    since: number,
-  ): number {
-    const span = tradingDaysBetween(loc, since, ctx.now);
-    if (span <= 0) return 1;
-    let usual = 0;
-    let stocked = 0;
-    for (const cell of categoryCells(ctx, loc, category)) {
-      const rate = demandRateBefore(cell, before, BASELINE_DAYS).dailyUnits;
-      if (rate <= 0) continue;
-      usual += rate;
-      const outFrom = Math.max(since, cell.emptiedAt);
-      const outTo = WorldState.sellable(cell) <= 0 ? ctx.now : cell.stockedSince;
-      const out = outTo > since ? tradingDaysBetween(loc, outFrom, outTo) : 0;
-      stocked += rate * Math.max(0, 1 - out / span);
-    }
-    return usual > 0 ? stocked / usual : 1;
-  }
-
-  /**
    * The units per purchase of a category at a location before local day `before` (the
    * days under test say nothing of it), as its units fall: each SKU's
    * lump (its own or, pooled over its stores, the chain's, whichever is larger) weighted by
@@ -502,22 +460,15 @@ export function createDemandDetector(): Detector {
       // The baseline is itself an estimate: test against a margin on either side, wider
       // when it rests on few days (early in a store's history).
       const slack = baselineMargin(base.days);
-      // A surge empties shelves, and what was not on them was not sold: the bar is the usual
-      // demand of what had stock. Only past a rise no substitution could make (buyers of a
-      // sold-out item taking another move demand within the category, never add to it).
-      let served = 1;
-      if (n <= SURGE_MAX_DAYS && observed >= SURGE_UNSERVED_FACTOR * raisedBar)
-        served = Math.max(MIN_SERVED_SHARE, inStockShare(ctx, loc, category, from, ctx.now - n * DAY));
-      const surgeBar = raisedBar * served;
       const up =
-        n <= SURGE_MAX_DAYS && observed >= s.category_spike_factor * surgeBar
-          ? nbUpperTail(Math.round(observed), surgeBar * (1 + slack), surgeR)
+        n <= SURGE_MAX_DAYS && observed >= s.category_spike_factor * raisedBar
+          ? nbUpperTail(Math.round(observed), raisedBar * (1 + slack), surgeR)
           : 1;
       const down =
         n >= DROP_MIN_DAYS && loweredBar >= 5 && observed <= s.category_drop_factor * loweredBar
           ? nbLowerTail(Math.round(observed / lump), (loweredBar * (1 - slack)) / lump, r)
           : 1;
-      expected = up < down ? surgeBar : loweredBar;
+      expected = up < down ? raisedBar : loweredBar;
       let tail = Math.min(up, down);
       if (tail > s.category_max_tail_probability) continue;
       const spike = up < down;
@@ -540,7 +491,7 @@ export function createDemandDetector(): Detector {
         channel: 'store',
         group: `location:${loc.info.location}`,
         root_cause: 'business_rule_violation',
-        reasoning: `${category} at ${loc.info.location} sold ${fixed(observed, 0)} units over the last ${n} days against ${fixed(expected, 0)} usual for those weekdays${spike && served < 1 ? ` of the items that had stock (${fixed(served * 100, 0)}% of its usual demand; what sold out could sell no more)` : ''} (x${fixed(ratio, 2)}), promoted items left out; under usual demand the chance is ${tail.toExponential(1)}. ${spike ? 'No planned promotion explains it.' : 'Seasonality is in the baseline; this is a break from it.'}`,
+        reasoning: `${category} at ${loc.info.location} sold ${fixed(observed, 0)} units over the last ${n} days against ${fixed(expected, 0)} usual for those weekdays (x${fixed(ratio, 2)}), promoted items left out; under usual demand the chance is ${tail.toExponential(1)}. ${spike ? 'No planned promotion explains it.' : 'Seasonality is in the baseline; this is a break from it.'}`,
         confidence: Math.min(0.99, 1 - Math.sqrt(tail) * 10),
         evidence: {
           events: [],
@@ -552,7 +503,6 @@ export function createDemandDetector(): Detector {
             ratio: fixed(ratio, 2),
             tail_probability: tail,
             peer_stores_ratio: fixed(peers, 2),
-            ...(spike && served < 1 ? { usual_demand_in_stock_share: fixed(served, 2) } : {}),
             units_per_purchase: fixed(lump, 2),
             ...(spike || stocked === undefined ? {} : { usual_demand_in_stock_share: fixed(stocked, 2) }),
             usual_per_day: fixed(base.perDay, 1),

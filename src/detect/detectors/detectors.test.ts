@@ -753,32 +753,6 @@ describe('demand', () => {
     }
     expect(h.of('demand_spike').filter((e) => e.sku === null)).toHaveLength(1);
   });
-
-  it('reads a surge against the usual demand of what had stock, once the category sells more than substitution could', () => {
-    const run = (stockedDaily: number) => {
-      const h = new DetectHarness();
-      const toys = ['A', 'B', 'C', 'D'];
-      for (const sku of toys) h.count('S1', sku, 1000, 0);
-      for (const sku of toys) h.sales('S1', sku, 0, 28, () => 4);
-      // A and B are down to 8 each when the surge starts and sell out on its first day.
-      for (const sku of ['A', 'B']) h.count('S1', sku, 8, 28 * DAY);
-      for (let d = 28; d < 32; d++) {
-        if (d === 28) for (const sku of ['A', 'B']) h.sales('S1', sku, d, d + 1, () => 8);
-        for (const sku of ['C', 'D']) h.sales('S1', sku, d, d + 1, () => stockedDaily);
-        h.sweep((d + 1) * DAY + HOUR);
-      }
-      return h.of('demand_spike').filter((e) => e.sku === null);
-    };
-    // What had stock sold six times its usual. With half of the category sold out, its total
-    // is about three times (208 units in four days for 64), and without its biggest seller's
-    // excess (80) what a category's day-to-day swing allows.
-    const [surge] = run(24);
-    expect(surge).toMatchObject({ location: 'S1', category: 'toys' });
-    expect(Number(surge!.evidence.figures.usual_demand_in_stock_share)).toBeLessThan(0.7);
-    expect(surge!.reasoning).toMatch(/of the items that had stock/);
-    // Buyers of the sold-out items taking the others: the category sells about its usual.
-    expect(run(6)).toHaveLength(0);
-  });
 });
 
 describe('promotion stock-out risk', () => {
