@@ -769,30 +769,51 @@ describe('promotion stock-out risk', () => {
 });
 
 describe('promotion stock-out risk, with stock on its way', () => {
+  /**
+   * S1's open promotion risks for D: `shelf` counted, `daily` sold a day for 14 days, a
+   * promotion (days [from, to), announced at `announced`), `qty` shipped from DC1 at
+   * `shippedAt` and due at `dueAt` (ms from T0), a sweep at `sweepAt`.
+   */
+  const scene = (o: {
+    shelf: number;
+    daily: number;
+    promotion: [id: string, from: number, to: number, uplift: number, announced: number];
+    transfer: [id: string, qty: number, shippedAt: number, dueAt: number];
+    sweepAt: number;
+  }) => {
+    const h = new DetectHarness();
+    h.count('S1', 'D', o.shelf, 0);
+    h.count('DC1', 'D', 200, 0);
+    h.sales('S1', 'D', 0, 14, () => o.daily);
+    h.promotion('S1', 'D', ...o.promotion);
+    const [id, qty, at, dueAt] = o.transfer;
+    h.feed([
+      {
+        type: 'transfer_shipped',
+        source: 'wms',
+        sku: 'D',
+        location: 'DC1',
+        to_location: 'S1',
+        qty,
+        expected_at: new Date(T0 + dueAt).toISOString(),
+        ref: { transfer_id: id },
+        at,
+      },
+    ]);
+    h.sweep(o.sweepAt);
+    return h.open('promotion_stockout_risk');
+  };
+
   it('counts a transfer as supply only if it lands before the stock runs out in the horizon', () => {
-    const run = (dueDay: number) => {
-      const h = new DetectHarness();
-      h.count('S1', 'D', 34, 0);
-      h.count('DC1', 'D', 200, 0);
-      h.sales('S1', 'D', 0, 14, () => 2);
-      // 6 left; the promotion's first three days at uplift 4 want about 16.
-      h.promotion('S1', 'D', 'PR4', 15, 18, 4, 14 * DAY);
-      h.feed([
-        {
-          type: 'transfer_shipped',
-          source: 'wms',
-          sku: 'D',
-          location: 'DC1',
-          to_location: 'S1',
-          qty: 30,
-          expected_at: new Date(T0 + dueDay * DAY).toISOString(),
-          ref: { transfer_id: 'T9' },
-          at: 14 * DAY + 20 * HOUR,
-        },
-      ]);
-      h.sweep(14 * DAY + 22 * HOUR);
-      return h.open('promotion_stockout_risk');
-    };
+    // 6 left; the promotion's first three days at uplift 4 want about 16.
+    const run = (dueDay: number) =>
+      scene({
+        shelf: 34,
+        daily: 2,
+        promotion: ['PR4', 15, 18, 4, 14 * DAY],
+        transfer: ['T9', 30, 14 * DAY + 20 * HOUR, dueDay * DAY],
+        sweepAt: 14 * DAY + 22 * HOUR,
+      });
     // Due the morning the promotion starts: it fills the shelf in time.
     expect(run(15.3)).toHaveLength(0);
     // Due the day after it ends: the shelf empties first.
@@ -806,29 +827,15 @@ describe('promotion stock-out risk, with stock on its way', () => {
   });
 
   it('raises when the shelf empties before a transfer that covers the promotion lands', () => {
-    const run = (dueAt: number) => {
-      const h = new DetectHarness();
-      h.count('S1', 'D', 46, 0);
-      h.count('DC1', 'D', 200, 0);
-      // 4 left when the promotion starts at uplift 4: about 12 a day.
-      h.sales('S1', 'D', 0, 14, () => 3);
-      h.promotion('S1', 'D', 'PR6', 14, 20, 4, 10 * DAY);
-      h.feed([
-        {
-          type: 'transfer_shipped',
-          source: 'wms',
-          sku: 'D',
-          location: 'DC1',
-          to_location: 'S1',
-          qty: 60,
-          expected_at: new Date(T0 + dueAt).toISOString(),
-          ref: { transfer_id: 'T10' },
-          at: 14 * DAY + HOUR,
-        },
-      ]);
-      h.sweep(14 * DAY + 2 * HOUR);
-      return h.open('promotion_stockout_risk');
-    };
+    // 4 left when the promotion starts at uplift 4: about 12 a day.
+    const run = (dueAt: number) =>
+      scene({
+        shelf: 46,
+        daily: 3,
+        promotion: ['PR6', 14, 20, 4, 10 * DAY],
+        transfer: ['T10', 60, 14 * DAY + HOUR, dueAt],
+        sweepAt: 14 * DAY + 2 * HOUR,
+      });
     // Landing before the shop opens, the 60 carry the promotion.
     expect(run(14 * DAY + 5 * HOUR)).toHaveLength(0);
     // Landing the next evening, after a day and a half of promotion trade on 4 units.
