@@ -83,11 +83,11 @@ export function createPromotionStockoutDetector(): Detector {
           );
           // Inbound fills the shelf when it lands, not before: the shelf alone has to carry
           // the promotion's demand until then (the trading hours in between, not the clock's).
-          let gap: { until: number; demand: number; probability: number } | undefined;
+          let gap: { until: number; demand: number } | undefined;
           if (arriving.landing > 0 && arriving.firstAt > ctx.now) {
             const loc = ctx.state.locations.get(cell.loc.location);
             const tradingDays = (a: number, b: number) =>
-              b > a ? (loc ? tradingDaysBetween(loc, a, b) : (b - a) / DAY) : 0;
+              loc ? tradingDaysBetween(loc, a, b) : Math.max(0, (b - a) / DAY);
             const until = arriving.firstAt;
             const gapDemand =
               rate.dailyUnits * tradingDays(ctx.now, Math.min(until, p.from)) +
@@ -98,7 +98,7 @@ export function createPromotionStockoutDetector(): Detector {
               s.demand_dispersion * Math.max(1, tradingDays(ctx.now, until)),
             );
             if (gapProbability > probability && gapDemand - sellable >= s.promotion_cover_margin) {
-              gap = { until, demand: gapDemand, probability: gapProbability };
+              gap = { until, demand: gapDemand };
               probability = gapProbability;
               short = Math.max(short, gapDemand - sellable);
             }
@@ -109,6 +109,9 @@ export function createPromotionStockoutDetector(): Detector {
             continue;
           }
           const coverDays = supply / Math.max(0.01, promoRate);
+          const why = gap
+            ? `about ${fixed(gap.demand, 0)} units of demand before the ${arriving.landing} inbound land (${iso(gap.until)}) against ${sellable} sellable: the shelf empties before they arrive with probability ${fixed(probability, 2)}.`
+            : `about ${fixed(demand, 0)} units of demand in the next ${fixed(horizon, 1)} days (the replenishment lead time, or to its end) against ${supply} sellable and inbound: it sells out before a delivery can land with probability ${fixed(probability, 2)}.`;
           ctx.raise({
             key,
             type: 'promotion_stockout_risk',
@@ -117,7 +120,7 @@ export function createPromotionStockoutDetector(): Detector {
             channel: null,
             group: `promotion:${p.id}`,
             root_cause: 'business_rule_violation',
-            reasoning: `Promotion ${p.id} runs until ${iso(p.to)} (${fixed(promoDays, 1)} days left) at planned uplift ${p.uplift}${seen.days > 0 ? `; its ${fixed(seen.days, 1)} promotion days so far sold ${seen.units} units (${fixed(seen.units / seen.days, 1)} a day)` : ''}: ${gap ? `about ${fixed(gap.demand, 0)} units of demand before the ${arriving.landing} inbound land (${iso(gap.until)}) against ${sellable} sellable: the shelf empties before they arrive with probability ${fixed(probability, 2)}.` : `about ${fixed(demand, 0)} units of demand in the next ${fixed(horizon, 1)} days (the replenishment lead time, or to its end) against ${supply} sellable and inbound: it sells out before a delivery can land with probability ${fixed(probability, 2)}.`}`,
+            reasoning: `Promotion ${p.id} runs until ${iso(p.to)} (${fixed(promoDays, 1)} days left) at planned uplift ${p.uplift}${seen.days > 0 ? `; its ${fixed(seen.days, 1)} promotion days so far sold ${seen.units} units (${fixed(seen.units / seen.days, 1)} a day)` : ''}: ${why}`,
             confidence: probability,
             evidence: {
               events: [
@@ -137,7 +140,7 @@ export function createPromotionStockoutDetector(): Detector {
                 promotion_units_per_day: fixed(promoRate, 2),
                 days_left: fixed(promoDays, 1),
                 expected_demand: fixed(demand, 0),
-                sellable: WorldState.sellable(cell),
+                sellable,
                 in_transit_in: cell.inTransitIn,
                 inbound_landing_in_horizon: arriving.landing,
                 ...(gap
