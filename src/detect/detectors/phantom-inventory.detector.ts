@@ -169,7 +169,7 @@ function considerPhantom(ctx: DetectContext, cell: Cell): void {
   if (!weighed) return;
   const { ratio, level, peers } = weighed;
   reading = weighed.reading;
-  if (level < 1 && !strongEnough(reading)) return;
+  if (!strongEnough(reading)) return;
   const lead = leadDays(cell, s);
   const overstated = Math.min(sellable, reading.overstatementBound);
   const emptyNow = sellable <= reading.overstatementBound;
