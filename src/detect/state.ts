@@ -146,6 +146,9 @@ export interface Cell {
   minSaleLevel: number;
   /** When the sellable record last rose from nothing to stock: the silence before it says nothing. */
   stockedSince: number;
+  /** The latest sale that took the sellable record from stock to nothing: the shelf sold out. */
+  soldOutAt: number;
+  soldOutEventId: string | null;
   /** The latest failed pick of the SKU here: a picker looked and did not find it. */
   shortPickAt: number;
   shortPickEventId: string | null;
@@ -340,6 +343,8 @@ export class WorldState {
         levelSince: Number.NEGATIVE_INFINITY,
         minSaleLevel: Number.POSITIVE_INFINITY,
         stockedSince: Number.NEGATIVE_INFINITY,
+        soldOutAt: Number.NEGATIVE_INFINITY,
+        soldOutEventId: null,
         shortPickAt: Number.NEGATIVE_INFINITY,
         shortPickEventId: null,
         lastMarketplaceOrderAt: Number.NEGATIVE_INFINITY,
@@ -504,6 +509,10 @@ export class WorldState {
     const after = WorldState.sellable(cell);
     if (after === cell.level) return;
     if (cell.level <= 0 && after > 0 && o.at > cell.stockedSince) cell.stockedSince = o.at;
+    if (o.event.type === 'sale' && before > 0 && after <= 0 && o.at > cell.soldOutAt) {
+      cell.soldOutAt = o.at;
+      cell.soldOutEventId = o.event.event_id;
+    }
     if (o.at > cell.levelSince && Number.isFinite(cell.levelSince) && cell.level > 0 && cell.level <= 1000) {
       const store = this.locations.get(cell.loc.location);
       const spent = store ? tradingDaysBetween(store, cell.levelSince, o.at) * DAY : o.at - cell.levelSince;

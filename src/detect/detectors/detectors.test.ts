@@ -851,6 +851,50 @@ describe('promotion stock-out risk, with stock on its way', () => {
   });
 });
 
+describe('promotion stock-out risk, once the shelf has sold out', () => {
+  it('raises a promotion whose shelf sold out on a promotion day, though the next refill covers the rest', () => {
+    /** 10 on the shelf as a promotion of about 15 a day starts; `sold` of them go on its first day. */
+    const run = (sold: number) => {
+      const h = new DetectHarness();
+      h.count('S1', 'D', 52, 0);
+      h.count('DC1', 'D', 200, 0);
+      h.sales('S1', 'D', 0, 14, () => 3);
+      h.promotion('S1', 'D', 'PR7', 14, 20, 5, 10 * DAY);
+      // 60 due before the shop opens on the promotion's second day.
+      h.feed([
+        {
+          type: 'transfer_shipped',
+          source: 'wms',
+          sku: 'D',
+          location: 'DC1',
+          to_location: 'S1',
+          qty: 60,
+          expected_at: new Date(T0 + 15 * DAY + 5 * HOUR).toISOString(),
+          ref: { transfer_id: 'T11' },
+          at: 14 * DAY + 2 * HOUR,
+        },
+      ]);
+      // Before the promotion trades, 10 units against about 15 of the first day's demand
+      // (until the 60 land) is a risk, not a certainty: below the bar.
+      h.sweep(14 * DAY + 3 * HOUR);
+      expect(h.open('promotion_stockout_risk')).toHaveLength(0);
+      h.sales('S1', 'D', 14, 15, () => sold);
+      h.sweep(14 * DAY + 22 * HOUR);
+      return h.open('promotion_stockout_risk');
+    };
+    // One unit still on the shelf at closing: the day's demand may all have been met.
+    expect(run(9)).toHaveLength(0);
+    // The shelf emptied: the day's demand was at least 10, and more than 10 with
+    // probability over 0.9 at about 15 a day.
+    const [risk] = run(10);
+    expect(risk).toMatchObject({ sku: 'D', location: 'S1', group: 'promotion:PR7' });
+    expect(risk!.confidence).toBeGreaterThan(0.9);
+    expect(risk!.evidence.figures).toMatchObject({ sold_on_sold_out_day: 10, sellable: 0 });
+    expect(risk!.evidence.events.map((e) => e.type)).toEqual(['promotion', 'sale']);
+    expect(risk!.explanation).toMatch(/sold out on/);
+  });
+});
+
 describe("promotion stock-out risk, learning the promotion's own rate", () => {
   it('raises when the promotion days sell well above the planned uplift, which alone would not', () => {
     const run = (promoDaily: number) => {

@@ -103,15 +103,34 @@ export function createPromotionStockoutDetector(): Detector {
               short = Math.max(short, gapDemand - sellable);
             }
           }
+          // The shelf already sold out on a promotion day: the day's demand was at least what
+          // it sold, and met an empty shelf unless it was exactly that (the hour the last
+          // unit went is not weighed). The refill cycle did not keep up once; the exception
+          // stays up to the promotion's end.
+          let soldOut: { at: number; sold: number; eventId: string | null } | undefined;
+          if (cell.soldOutAt >= p.from && cell.soldOutAt < p.to) {
+            const sold = cell.demand.on(localDay(cell.soldOutAt, cell.loc));
+            const atLeast = nbUpperTail(sold, promoRate, s.demand_dispersion);
+            const soldOutProbability =
+              atLeast > 0 ? nbUpperTail(sold + 1, promoRate, s.demand_dispersion) / atLeast : 0;
+            if (soldOutProbability > probability) {
+              soldOut = { at: cell.soldOutAt, sold, eventId: cell.soldOutEventId };
+              probability = soldOutProbability;
+              gap = undefined;
+              short = Math.max(short, s.promotion_cover_margin);
+            }
+          }
           if (short < s.promotion_cover_margin || probability < s.promotion_stockout_probability) {
             if (ctx.open(key) && probability < 0.5)
               ctx.close(key, `stock now covers the promotion (${supply} for ${fixed(demand, 0)} expected)`);
             continue;
           }
           const coverDays = supply / Math.max(0.01, promoRate);
-          const why = gap
-            ? `about ${fixed(gap.demand, 0)} units of demand before the ${arriving.landing} inbound land (${iso(gap.until)}) against ${sellable} sellable: the shelf empties before they arrive with probability ${fixed(probability, 2)}.`
-            : `about ${fixed(demand, 0)} units of demand in the next ${fixed(horizon, 1)} days (the replenishment lead time, or to its end) against ${supply} sellable and inbound: it sells out before a delivery can land with probability ${fixed(probability, 2)}.`;
+          const why = soldOut
+            ? `the shelf sold out on ${iso(soldOut.at)} after ${soldOut.sold} sales that day, against about ${fixed(promoRate, 1)} of promotion demand a day: the day's demand met an empty shelf with probability ${fixed(probability, 2)}, and the refills did not keep up.`
+            : gap
+              ? `about ${fixed(gap.demand, 0)} units of demand before the ${arriving.landing} inbound land (${iso(gap.until)}) against ${sellable} sellable: the shelf empties before they arrive with probability ${fixed(probability, 2)}.`
+              : `about ${fixed(demand, 0)} units of demand in the next ${fixed(horizon, 1)} days (the replenishment lead time, or to its end) against ${supply} sellable and inbound: it sells out before a delivery can land with probability ${fixed(probability, 2)}.`;
           ctx.raise({
             key,
             type: 'promotion_stockout_risk',
@@ -130,6 +149,16 @@ export function createPromotionStockoutDetector(): Detector {
                   occurred_at: iso(p.from),
                   note: `until ${iso(p.to)}, uplift ${p.uplift}`,
                 },
+                ...(soldOut?.eventId
+                  ? [
+                      {
+                        event_id: soldOut.eventId,
+                        type: 'sale',
+                        occurred_at: iso(soldOut.at),
+                        note: 'the sale that emptied the shelf',
+                      },
+                    ]
+                  : []),
               ],
               figures: {
                 promotion_id: p.id,
@@ -143,6 +172,7 @@ export function createPromotionStockoutDetector(): Detector {
                 sellable,
                 in_transit_in: cell.inTransitIn,
                 inbound_landing_in_horizon: arriving.landing,
+                ...(soldOut ? { sold_out_at: iso(soldOut.at), sold_on_sold_out_day: soldOut.sold } : {}),
                 ...(gap
                   ? {
                       inbound_first_lands_at: iso(gap.until),
@@ -159,9 +189,11 @@ export function createPromotionStockoutDetector(): Detector {
                 promotion_prior_days: s.promotion_prior_days,
               },
             },
-            explanation: gap
-              ? `${cell.sku.sku} at ${cell.loc.location} has ${sellable} units on the shelf for about ${fixed(gap.demand, 0)} of promotion demand before its ${arriving.landing} inbound land (${iso(gap.until)}): it runs empty before they do. Bring them forward or send ${Math.ceil(short)} sooner.`
-              : `${cell.sku.sku} at ${cell.loc.location} has ${supply} units (with inbound) for about ${fixed(demand, 0)} of promotion demand: it runs out after about ${fixed(coverDays, 1)} of ${fixed(promoDays, 1)} promotion days. Send ${Math.ceil(short)} more before it does.`,
+            explanation: soldOut
+              ? `${cell.sku.sku} at ${cell.loc.location} sold out on ${iso(soldOut.at)}, with ${fixed(promoDays, 1)} days of promotion ${p.id} left: its refills are sized for usual demand, not about ${fixed(promoRate, 1)} a day. Raise its order-up-to level for the promotion and send ${Math.ceil(short)} now.`
+              : gap
+                ? `${cell.sku.sku} at ${cell.loc.location} has ${sellable} units on the shelf for about ${fixed(gap.demand, 0)} of promotion demand before its ${arriving.landing} inbound land (${iso(gap.until)}): it runs empty before they do. Bring them forward or send ${Math.ceil(short)} sooner.`
+                : `${cell.sku.sku} at ${cell.loc.location} has ${supply} units (with inbound) for about ${fixed(demand, 0)} of promotion demand: it runs out after about ${fixed(coverDays, 1)} of ${fixed(promoDays, 1)} promotion days. Send ${Math.ceil(short)} more before it does.`,
             actions: [
               {
                 kind: 'replenishment_priority',
