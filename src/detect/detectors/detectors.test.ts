@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DAY, DetectHarness, HOUR, T0 } from '../detect.test-support.ts';
 import { baselineMargin } from './demand.detector.ts';
+import { promotionSales } from './promotion-stockout.detector.ts';
 
 describe('data glitch', () => {
   it('flags an implausible sale, keeps its negative on-hand inside it, and closes when a count resets the record', () => {
@@ -895,7 +896,55 @@ describe('promotion stock-out risk, once the shelf has sold out', () => {
   });
 });
 
+describe('promotion stock-out risk, with the season turning', () => {
+  it("carries the rest of the category's last week into the promotion's usual rate", () => {
+    /** D sells 2 a day, then 4; the rest of its category 5 a day each, then `late`. */
+    const run = (late: number) => {
+      const h = new DetectHarness();
+      for (const sku of ['A', 'B', 'C']) h.count('S1', sku, 1000, 0);
+      h.count('S1', 'D', 76, 0);
+      for (const sku of ['A', 'B', 'C']) {
+        h.sales('S1', sku, 0, 14, () => 5);
+        h.sales('S1', sku, 14, 21, () => late);
+      }
+      h.sales('S1', 'D', 0, 14, () => 2);
+      h.sales('S1', 'D', 14, 21, () => 4);
+      h.promotion('S1', 'D', 'PR8', 21, 28, 2, 18 * DAY);
+      h.sweep(20 * DAY + 22 * HOUR);
+      return h.open('promotion_stockout_risk');
+    };
+    // A steady category: the 20 left cover the promotion's first days at about 5 a day.
+    expect(run(5)).toHaveLength(0);
+    // The category tripled over the last week: the season is turning, and D's four weeks
+    // behind it understate what the promotion will sell.
+    const [risk] = run(15);
+    expect(risk).toMatchObject({ sku: 'D', location: 'S1', group: 'promotion:PR8' });
+    expect(Number(risk!.evidence.figures.category_trend)).toBeGreaterThan(2);
+  });
+});
+
 describe("promotion stock-out risk, learning the promotion's own rate", () => {
+  it('counts no promotion day before the promotion starts', () => {
+    const h = new DetectHarness();
+    h.count('S1', 'D', 100, 0);
+    h.sales('S1', 'D', 0, 15, () => 3);
+    h.promotion('S1', 'D', 'PR9', 15, 20, 2, 10 * DAY);
+    const cell = [...h.engine.state.cells.values()].find(
+      (c) => c.sku.sku === 'D' && c.loc.location === 'S1',
+    )!;
+    const [p] = cell.promotions;
+    // The evening before: the day's trade was a usual day's, not a promotion day that sold nothing.
+    expect(promotionSales(h.engine.state, cell, p!, 14 * DAY + 20 * HOUR + T0)).toEqual({
+      units: 0,
+      days: 0,
+    });
+    // Its first day, traded: 3 units over one promotion day.
+    h.sales('S1', 'D', 15, 16, () => 3);
+    const first = promotionSales(h.engine.state, cell, p!, 15 * DAY + 22 * HOUR + T0);
+    expect(first.units).toBe(3);
+    expect(first.days).toBeCloseTo(1, 1);
+  });
+
   it('raises when the promotion days sell well above the planned uplift, which alone would not', () => {
     const run = (promoDaily: number) => {
       const h = new DetectHarness();

@@ -12,6 +12,7 @@ import {
   WorldState,
 } from '../state.ts';
 import { nbUpperTail } from '../stats.ts';
+import { categoryWindow } from './demand.detector.ts';
 
 /**
  * Promotion stock-out risk: for a SKU on (or about to go on) promotion at a location, the
@@ -47,12 +48,19 @@ export function createPromotionStockoutDetector(): Detector {
           const s = ctx.cellSettings(cell);
           const rate = demandRate(cell, ctx.now, s.history_days);
           if (rate.days < s.min_history_days || rate.dailyUnits <= 0) continue;
+          // The usual rate is the weeks before; a season turning since moves the whole
+          // category at the store: the last week of the rest of it, over the weeks before
+          // that (weekday-adjusted, shrunk to 1 when little is expected), carries it forward.
+          const loc = ctx.state.locations.get(cell.loc.location);
+          const today = localDay(ctx.now, cell.loc);
+          const season = loc ? categoryWindow(loc, cell.sku.category, today - 7, today, cell, 1, 5).ratio : 1;
+          const usual = rate.dailyUnits * season;
           const start = Math.max(ctx.now, p.from);
           const promoDays = (p.to - start) / DAY;
           // The promotion's own rate: the planned uplift at first, then what the promotion
           // days so far have actually sold (a gamma-Poisson update: the planned rate counts
           // as `promotion_prior_days` days of evidence).
-          const planned = rate.dailyUnits * p.uplift;
+          const planned = usual * p.uplift;
           const seen = promotionSales(ctx.state, cell, p, ctx.now);
           const promoRate =
             (planned * s.promotion_prior_days + seen.units) / (s.promotion_prior_days + seen.days);
@@ -64,7 +72,7 @@ export function createPromotionStockoutDetector(): Detector {
           const before = Math.min(horizon, Math.max(0, (p.from - ctx.now) / DAY));
           const during = Math.max(0, horizon - before);
           if (during <= 0) continue;
-          const demand = rate.dailyUnits * before + promoRate * during;
+          const demand = usual * before + promoRate * during;
           // Inbound counts only if it lands within the horizon: a transfer due after the
           // promotion (or after the lead time) does not fill the shelf before it empties.
           inbound ??= openTransfersByDestination(ctx.state);
@@ -85,12 +93,11 @@ export function createPromotionStockoutDetector(): Detector {
           // the promotion's demand until then (the trading hours in between, not the clock's).
           let gap: { until: number; demand: number } | undefined;
           if (arriving.landing > 0 && arriving.firstAt > ctx.now) {
-            const loc = ctx.state.locations.get(cell.loc.location);
             const tradingDays = (a: number, b: number) =>
               loc ? tradingDaysBetween(loc, a, b) : Math.max(0, (b - a) / DAY);
             const until = arriving.firstAt;
             const gapDemand =
-              rate.dailyUnits * tradingDays(ctx.now, Math.min(until, p.from)) +
+              usual * tradingDays(ctx.now, Math.min(until, p.from)) +
               promoRate * tradingDays(Math.max(ctx.now, p.from), until);
             const gapProbability = nbUpperTail(
               Math.max(0, Math.floor(sellable)) + 1,
@@ -107,15 +114,12 @@ export function createPromotionStockoutDetector(): Detector {
           // it sold, and met an empty shelf unless it was exactly that (the hour the last
           // unit went is not weighed). The refill cycle did not keep up once; the exception
           // stays up to the promotion's end.
-          let soldOut: { at: number; sold: number; eventId: string | null } | undefined;
+          let soldOut: (SoldOutReading & { at: number; eventId: string | null }) | undefined;
           if (cell.soldOutAt >= p.from && cell.soldOutAt < p.to) {
-            const sold = cell.demand.on(localDay(cell.soldOutAt, cell.loc));
-            const atLeast = nbUpperTail(sold, promoRate, s.demand_dispersion);
-            const soldOutProbability =
-              atLeast > 0 ? nbUpperTail(sold + 1, promoRate, s.demand_dispersion) / atLeast : 0;
-            if (soldOutProbability > probability) {
-              soldOut = { at: cell.soldOutAt, sold, eventId: cell.soldOutEventId };
-              probability = soldOutProbability;
+            const reading = soldOutReading(ctx.state, cell, localDay(cell.soldOutAt, cell.loc), promoRate, s);
+            if (reading.probability > probability) {
+              soldOut = { ...reading, at: cell.soldOutAt, eventId: cell.soldOutEventId };
+              probability = reading.probability;
               gap = undefined;
               short = Math.max(short, s.promotion_cover_margin);
             }
@@ -127,7 +131,7 @@ export function createPromotionStockoutDetector(): Detector {
           }
           const coverDays = supply / Math.max(0.01, promoRate);
           const why = soldOut
-            ? `the shelf sold out on ${iso(soldOut.at)} after ${soldOut.sold} sales that day, against about ${fixed(promoRate, 1)} of promotion demand a day: the day's demand met an empty shelf with probability ${fixed(probability, 2)}, and the refills did not keep up.`
+            ? `the shelf sold out on ${iso(soldOut.at)} after ${soldOut.sold} sales that day, against about ${fixed(soldOut.expected, 1)} of promotion demand expected that day${soldOut.categoryFactor !== 1 ? ` (the rest of ${cell.sku.category} sold ${fixed(soldOut.categoryFactor, 2)}x its usual here that day, included)` : ''}: the day's demand met an empty shelf with probability ${fixed(probability, 2)}, and the refills did not keep up.`
             : gap
               ? `about ${fixed(gap.demand, 0)} units of demand before the ${arriving.landing} inbound land (${iso(gap.until)}) against ${sellable} sellable: the shelf empties before they arrive with probability ${fixed(probability, 2)}.`
               : `about ${fixed(demand, 0)} units of demand in the next ${fixed(horizon, 1)} days (the replenishment lead time, or to its end) against ${supply} sellable and inbound: it sells out before a delivery can land with probability ${fixed(probability, 2)}.`;
@@ -163,6 +167,7 @@ export function createPromotionStockoutDetector(): Detector {
               figures: {
                 promotion_id: p.id,
                 usual_units_per_day: fixed(rate.dailyUnits, 2),
+                category_trend: fixed(season, 2),
                 uplift: p.uplift,
                 promotion_days_seen: fixed(seen.days, 1),
                 promotion_units_sold: seen.units,
@@ -172,7 +177,14 @@ export function createPromotionStockoutDetector(): Detector {
                 sellable,
                 in_transit_in: cell.inTransitIn,
                 inbound_landing_in_horizon: arriving.landing,
-                ...(soldOut ? { sold_out_at: iso(soldOut.at), sold_on_sold_out_day: soldOut.sold } : {}),
+                ...(soldOut
+                  ? {
+                      sold_out_at: iso(soldOut.at),
+                      sold_on_sold_out_day: soldOut.sold,
+                      expected_on_sold_out_day: fixed(soldOut.expected, 2),
+                      category_factor_on_sold_out_day: fixed(soldOut.categoryFactor, 2),
+                    }
+                  : {}),
                 ...(gap
                   ? {
                       inbound_first_lands_at: iso(gap.until),
@@ -222,6 +234,45 @@ export function createPromotionStockoutDetector(): Detector {
       }
     },
   };
+}
+
+export interface SoldOutReading {
+  /** Units the record sold on the day its shelf ran out. */
+  sold: number;
+  /** The promotion's demand expected that day, with how its category traded that day. */
+  expected: number;
+  categoryFactor: number;
+  /** That the day's demand was more than it sold: it met an empty shelf. */
+  probability: number;
+}
+
+/**
+ * A shelf that sold out on local day `day`: the day's demand was at least what it sold,
+ * and met an empty shelf unless it was exactly that. The day's demand is the promotion's
+ * rate scaled by how the rest of the category traded at the store that day (weekday,
+ * season, footfall; shrunk to 1 when little was expected), with the dispersion of a SKU's
+ * share of its category (as for one-off spikes). The hour the last unit went is not
+ * weighed: a shelf that empties at closing time reads the same as one that empties at noon.
+ */
+export function soldOutReading(
+  state: WorldState,
+  cell: Cell,
+  day: number,
+  promoRate: number,
+  s: DetectorSettings,
+): SoldOutReading {
+  const sold = cell.demand.on(day);
+  const loc = state.locations.get(cell.loc.location);
+  const category = loc ? categoryWindow(loc, cell.sku.category, day, day + 1, cell, 1, 5) : undefined;
+  const categoryFactor = category?.ratio ?? 1;
+  const expected = promoRate * categoryFactor;
+  const dispersion =
+    category && category.expected > 0
+      ? 1 / (1 / s.share_dispersion + 1 / (s.demand_dispersion + category.observed))
+      : s.demand_dispersion;
+  const atLeast = nbUpperTail(sold, expected, dispersion);
+  const probability = atLeast > 0 ? nbUpperTail(sold + 1, expected, dispersion) / atLeast : 0;
+  return { sold, expected, categoryFactor, probability };
 }
 
 /** Transfers still on their way (not fully received), by destination and SKU. */
@@ -274,6 +325,8 @@ export function promotionSales(state: WorldState, cell: Cell, p: PromotionWindow
   const first = localDay(p.from, cell.loc);
   const today = localDay(now, cell.loc);
   const last = Math.min(today, localDay(p.to - 1, cell.loc));
+  // Not started yet: no promotion day has traded (today's trade is a usual day's).
+  if (today < first) return { units: 0, days: 0 };
   let units = 0;
   let days = 0;
   for (let d = first; d <= last; d++) {
