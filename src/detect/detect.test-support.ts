@@ -135,6 +135,31 @@ export class DetectHarness {
     ]);
   }
 
+  /** `qty` of `sku` shipped from `from` to `to` at `at`, expected at `dueAt` (ms from T0). */
+  transferShipped(o: {
+    id: string;
+    sku: string;
+    from: string;
+    to: string;
+    qty: number;
+    at: number;
+    dueAt: number;
+  }): void {
+    this.feed([
+      {
+        type: 'transfer_shipped',
+        source: 'wms',
+        sku: o.sku,
+        location: o.from,
+        to_location: o.to,
+        qty: o.qty,
+        expected_at: new Date(T0 + o.dueAt).toISOString(),
+        ref: { transfer_id: o.id },
+        at: o.at,
+      },
+    ]);
+  }
+
   count(location: string, sku: string, qty: number, at: number): void {
     this.feed([{ type: 'cycle_count', source: 'store_ops', sku, location, counted_qty: qty, at }]);
   }

@@ -788,19 +788,7 @@ describe('promotion stock-out risk, with stock on its way', () => {
     h.sales('S1', 'D', 0, 14, () => o.daily);
     h.promotion('S1', 'D', ...o.promotion);
     const [id, qty, at, dueAt] = o.transfer;
-    h.feed([
-      {
-        type: 'transfer_shipped',
-        source: 'wms',
-        sku: 'D',
-        location: 'DC1',
-        to_location: 'S1',
-        qty,
-        expected_at: new Date(T0 + dueAt).toISOString(),
-        ref: { transfer_id: id },
-        at,
-      },
-    ]);
+    h.transferShipped({ id, sku: 'D', from: 'DC1', to: 'S1', qty, at, dueAt });
     h.sweep(o.sweepAt);
     return h.open('promotion_stockout_risk');
   };
@@ -862,19 +850,15 @@ describe('promotion stock-out risk, once the shelf has sold out', () => {
       h.sales('S1', 'D', 0, 14, () => 3);
       h.promotion('S1', 'D', 'PR7', 14, 20, 5, 10 * DAY);
       // 60 due before the shop opens on the promotion's second day.
-      h.feed([
-        {
-          type: 'transfer_shipped',
-          source: 'wms',
-          sku: 'D',
-          location: 'DC1',
-          to_location: 'S1',
-          qty: 60,
-          expected_at: new Date(T0 + 15 * DAY + 5 * HOUR).toISOString(),
-          ref: { transfer_id: 'T11' },
-          at: 14 * DAY + 2 * HOUR,
-        },
-      ]);
+      h.transferShipped({
+        id: 'T11',
+        sku: 'D',
+        from: 'DC1',
+        to: 'S1',
+        qty: 60,
+        at: 14 * DAY + 2 * HOUR,
+        dueAt: 15 * DAY + 5 * HOUR,
+      });
       // Before the promotion trades, 10 units against about 15 of the first day's demand
       // (until the 60 land) is a risk, not a certainty: below the bar.
       h.sweep(14 * DAY + 3 * HOUR);
