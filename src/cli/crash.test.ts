@@ -66,16 +66,25 @@ describe('an ingest killed mid-file', () => {
     // Half the uninterrupted run's time lands mid-file, however fast this machine is.
     const killAfter = (performance.now() - started) / 2;
 
-    const crashed = join(dir, 'crashed');
-    expect(await invex(crashed, ['master', 'import', join(dir, 'master.json')])).toBe(0);
-    expect(
-      await invex(crashed, ['ingest', '--batch', '2000', join(dir, 'events.ndjson')], killAfter),
-    ).not.toBe(0);
-    const applied = await eventCount(crashed);
+    // The kill must land mid-file: some batches committed, some not. How long the process
+    // takes to open its database varies with the machine's load, so a kill that found
+    // nothing committed is tried again later, one that found the file done sooner.
+    const unique = new Set(events.map((e) => e.event_id)).size;
+    let crashed = '';
+    let applied = 0;
+    let delay = killAfter;
+    for (let attempt = 0; attempt < 6; attempt++) {
+      crashed = join(dir, `crashed-${attempt}`);
+      expect(await invex(crashed, ['master', 'import', join(dir, 'master.json')])).toBe(0);
+      const code = await invex(crashed, ['ingest', '--batch', '2000', join(dir, 'events.ndjson')], delay);
+      applied = await eventCount(crashed);
+      if (code !== 0 && applied > 0 && applied < unique) break;
+      delay *= applied === 0 ? 1.5 : 0.6;
+    }
     expect(applied).toBeGreaterThan(0);
-    expect(applied).toBeLessThan(new Set(events.map((e) => e.event_id)).size);
+    expect(applied).toBeLessThan(unique);
     expect(await invex(crashed, ['ingest', join(dir, 'events.ndjson')])).toBe(0);
 
     expect(await projectionOf(crashed)).toEqual(await projectionOf(clean));
-  });
+  }, 480_000);
 });
