@@ -121,7 +121,8 @@ export function createPromotionStockoutDetector(): Detector {
               soldOut = { ...reading, at: cell.soldOutAt, eventId: cell.soldOutEventId };
               probability = reading.probability;
               gap = undefined;
-              short = Math.max(short, s.promotion_cover_margin);
+              // The shelf should hold at least a promotion day like that one.
+              short = Math.max(short, s.promotion_cover_margin, reading.expected - sellable);
             }
           }
           if (short < s.promotion_cover_margin || probability < s.promotion_stockout_probability) {
