@@ -371,20 +371,7 @@ describe('supply chain', () => {
 describe('transfers', () => {
   it('raises an overdue transfer as delayed, re-types it as lost, and closes it when it arrives', () => {
     const h = new DetectHarness();
-    const expected = new Date(Date.parse('2026-03-02T00:00:00Z') + DAY).toISOString();
-    h.feed([
-      {
-        type: 'transfer_shipped',
-        source: 'wms',
-        sku: 'A',
-        location: 'DC1',
-        to_location: 'S3',
-        qty: 12,
-        expected_at: expected,
-        ref: { transfer_id: 'TR9' },
-        at: 0,
-      },
-    ]);
+    h.transferShipped({ id: 'TR9', sku: 'A', from: 'DC1', to: 'S3', qty: 12, at: 0, dueAt: DAY });
     h.sweep(DAY + 12 * HOUR);
     expect(h.of('transfer_delayed')).toHaveLength(0);
     h.sweep(2 * DAY + HOUR);
@@ -412,19 +399,7 @@ describe('transfers', () => {
   /** Ships a transfer on a lane at `at`, due a day later; received `late` hours after that (never if null). */
   function transfer(h: DetectHarness, id: string, to: string, at: number, late: number | null) {
     const due = at + DAY;
-    h.feed([
-      {
-        type: 'transfer_shipped',
-        source: 'wms',
-        sku: 'A',
-        location: 'DC1',
-        to_location: to,
-        qty: 6,
-        expected_at: new Date(T0 + due).toISOString(),
-        ref: { transfer_id: id },
-        at,
-      },
-    ]);
+    h.transferShipped({ id, sku: 'A', from: 'DC1', to, qty: 6, at, dueAt: due });
     if (late !== null) receive(h, id, to, due + late * HOUR);
   }
 
