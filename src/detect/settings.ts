@@ -120,6 +120,12 @@ export const detectorSettingsSchema = z.object({
   promotion_cover_margin: z.number().min(0).default(1),
   /** ...and the probability of selling out before the end at which it is raised. */
   promotion_stockout_probability: z.number().min(0.5).max(1).default(0.9),
+  /**
+   * ...and the probability that a promotion day whose shelf sold out met an empty shelf
+   * (its demand was more than it sold) at which that is raised: a reading of what happened,
+   * not a forecast, raised once it is more likely than not.
+   */
+  promotion_sold_out_probability: z.number().min(0.5).max(1).default(0.5),
   /** Days of evidence the planned uplift counts as, against the promotion days already sold. */
   promotion_prior_days: z.number().positive().default(2),
 

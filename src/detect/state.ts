@@ -201,6 +201,8 @@ export interface LaneStats {
   lateness: number[];
   /** Hours from shipment to the last receipt, the same transfers. */
   transit: number[];
+  /** When each of the same transfers shipped (ms): the hour of day the lane ships at. */
+  shipped: number[];
 }
 
 /** Completed transfers a lane remembers. */
@@ -541,7 +543,7 @@ export class WorldState {
     const key = laneKey(t.from, t.to);
     let lane = this.lanes.get(key);
     if (!lane) {
-      lane = { from: t.from, to: t.to, completed: 0, lateness: [], transit: [] };
+      lane = { from: t.from, to: t.to, completed: 0, lateness: [], transit: [], shipped: [] };
       this.lanes.set(key, lane);
     }
     lane.completed += 1;
@@ -549,6 +551,32 @@ export class WorldState {
     if (lane.lateness.length > LANE_SAMPLES) lane.lateness.shift();
     lane.transit.push((t.receivedAt - t.shippedAt) / HOUR);
     if (lane.transit.length > LANE_SAMPLES) lane.transit.shift();
+    lane.shipped.push(t.shippedAt);
+    if (lane.shipped.length > LANE_SAMPLES) lane.shipped.shift();
+  }
+
+  /**
+   * When a replenishment of `location` asked for now would land, as its completed inbound
+   * transfers show: each left at its hour of the day and took its hours to come, so one
+   * asked for now leaves at the next such hour and takes as long. The landings with their
+   * shares (to the quarter hour); undefined with fewer than `min` transfers seen.
+   */
+  replenishmentLandings(location: string, now: number, min = 5): { at: number; share: number }[] | undefined {
+    const landings = new Map<number, number>();
+    let n = 0;
+    for (const lane of this.lanes.values()) {
+      if (lane.to !== location) continue;
+      lane.transit.forEach((hours, i) => {
+        const shipped = lane.shipped[i];
+        if (shipped === undefined) return;
+        const leaves = shipped + Math.ceil((now - shipped) / DAY) * DAY;
+        const at = Math.round((leaves + hours * HOUR) / (15 * 60_000)) * 15 * 60_000;
+        landings.set(at, (landings.get(at) ?? 0) + 1);
+        n += 1;
+      });
+    }
+    if (n < min) return undefined;
+    return [...landings].sort((a, b) => a[0] - b[0]).map(([at, k]) => ({ at, share: k / n }));
   }
 
   /**

@@ -815,6 +815,57 @@ describe('promotion stock-out risk, with stock on its way', () => {
   });
 });
 
+describe('promotion stock-out risk, until a replenishment could land', () => {
+  it("weighs the promotion's demand until a delivery asked for now would land, as the store's deliveries show", () => {
+    /**
+     * 8 of D on the shelf the morning a promotion of about 15 a day starts, nothing on its
+     * way. S1's deliveries (of E) ship at 23:00 and take `transitHours`.
+     */
+    const run = (transitHours: number) => {
+      const h = new DetectHarness();
+      h.count('S1', 'D', 64, 0);
+      h.count('DC1', 'E', 500, 0);
+      h.sales('S1', 'D', 0, 14, () => 4);
+      h.promotion('S1', 'D', 'PR9', 15, 20, 4, 8 * DAY);
+      for (let d = 1; d <= 6; d++) {
+        const shippedAt = d * DAY + 23 * HOUR;
+        h.transferShipped({
+          id: `TE${d}`,
+          sku: 'E',
+          from: 'DC1',
+          to: 'S1',
+          qty: 5,
+          at: shippedAt,
+          dueAt: shippedAt + 8 * HOUR,
+        });
+        h.feed([
+          {
+            type: 'transfer_received',
+            source: 'wms',
+            sku: 'E',
+            location: 'S1',
+            from_location: 'DC1',
+            qty: 5,
+            ref: { transfer_id: `TE${d}` },
+            at: shippedAt + transitHours * HOUR,
+          },
+        ]);
+      }
+      h.sweep(15 * DAY + 8 * HOUR);
+      return h.open('promotion_stockout_risk');
+    };
+    // Tonight's shipment lands before the shop opens tomorrow: the 8 carry one day of about
+    // 15, which they may well do (not the day and a third a lead time from now would count).
+    expect(run(8)).toHaveLength(0);
+    // It lands the morning after: two promotion days on 8 units.
+    const [risk] = run(32);
+    expect(risk).toMatchObject({ sku: 'D', location: 'S1', group: 'promotion:PR9' });
+    expect(risk!.confidence).toBeGreaterThan(0.9);
+    expect(Number(risk!.evidence.figures.replenishment_lands_in_days)).toBeCloseTo(1.96, 2);
+    expect(risk!.explanation).toMatch(/before a replenishment asked for now could land/);
+  });
+});
+
 describe('promotion stock-out risk, once the shelf has sold out', () => {
   it('raises a promotion whose shelf sold out on a promotion day, though the next refill covers the rest', () => {
     /** 10 on the shelf as a promotion of about 15 a day starts; `sold` of them go on its first day. */
@@ -852,6 +903,44 @@ describe('promotion stock-out risk, once the shelf has sold out', () => {
     expect(risk!.evidence.figures).toMatchObject({ sold_on_sold_out_day: 10, sellable: 0 });
     expect(risk!.evidence.events.map((e) => e.type)).toEqual(['promotion', 'sale']);
     expect(risk!.explanation).toMatch(/sold out on/);
+  });
+});
+
+describe('promotion stock-out risk, a sold-out day read at its own bar', () => {
+  it('raises a sold-out promotion day once its demand more likely than not met an empty shelf', () => {
+    /** 4 units as a promotion of about 2 a day starts; `sold` go on its first day. */
+    const run = (sold: number, config = {}) => {
+      const h = new DetectHarness(config);
+      h.count('S1', 'D', 18, 0);
+      h.count('DC1', 'D', 200, 0);
+      h.sales('S1', 'D', 0, 14, () => 1);
+      h.promotion('S1', 'D', 'PR8', 14, 20, 2, 10 * DAY);
+      // 60 due before the shop opens on the promotion's second day.
+      h.transferShipped({
+        id: 'T12',
+        sku: 'D',
+        from: 'DC1',
+        to: 'S1',
+        qty: 60,
+        at: 14 * DAY + 2 * HOUR,
+        dueAt: 15 * DAY + 5 * HOUR,
+      });
+      h.sales('S1', 'D', 14, 15, () => sold);
+      h.sweep(14 * DAY + 22 * HOUR);
+      return h.open('promotion_stockout_risk');
+    };
+    // One left at closing: nothing says the day wanted more.
+    expect(run(3)).toHaveLength(0);
+    // All four sold: more likely than not the day wanted a fifth. Under the look-ahead's
+    // bar of 0.9, but it is a reading of what happened, not a forecast.
+    const [risk] = run(4);
+    expect(risk).toMatchObject({ sku: 'D', location: 'S1', group: 'promotion:PR8' });
+    expect(risk!.confidence).toBeGreaterThan(0.5);
+    expect(risk!.confidence).toBeLessThan(0.9);
+    expect(risk!.explanation).toMatch(/sold out on/);
+    expect(risk!.evidence.thresholds).toMatchObject({ promotion_sold_out_probability: 0.5 });
+    // The bar is configuration.
+    expect(run(4, { defaults: { promotion_sold_out_probability: 0.9 } })).toHaveLength(0);
   });
 });
 

@@ -35,6 +35,13 @@ export function createPromotionStockoutDetector(): Detector {
           observedLead.set(cell.loc.location, ctx.state.observedLeadDays(cell.loc.location));
         return observedLead.get(cell.loc.location) ?? leadDays(cell, s);
       };
+      // When a replenishment asked for now would land at a store, as its deliveries show.
+      const landings = new Map<string, { at: number; share: number }[] | undefined>();
+      const landingsOf = (location: string) => {
+        if (!landings.has(location))
+          landings.set(location, ctx.state.replenishmentLandings(location, ctx.now));
+        return landings.get(location);
+      };
       for (const cell of ctx.state.cells.values()) {
         if (cell.promotions.length === 0) continue;
         for (const p of cell.promotions) {
@@ -72,7 +79,7 @@ export function createPromotionStockoutDetector(): Detector {
           const before = Math.min(horizon, Math.max(0, (p.from - ctx.now) / DAY));
           const during = Math.max(0, horizon - before);
           if (during <= 0) continue;
-          const demand = usual * before + promoRate * during;
+          let demand = usual * before + promoRate * during;
           // Inbound counts only if it lands within the horizon: a transfer due after the
           // promotion (or after the lead time) does not fill the shelf before it empties.
           inbound ??= openTransfersByDestination(ctx.state);
@@ -83,22 +90,50 @@ export function createPromotionStockoutDetector(): Detector {
           );
           const sellable = WorldState.sellable(cell);
           const supply = sellable + arriving.landing;
-          let short = demand - supply;
+          const tradingDays = (a: number, b: number) =>
+            loc ? tradingDaysBetween(loc, a, b) : Math.max(0, (b - a) / DAY);
+          // Demand from now to `until`: the usual rate before the promotion, its own during
+          // it, over the trading hours in between (not the clock's).
+          const demandUntil = (until: number) =>
+            usual * tradingDays(ctx.now, Math.min(until, p.from)) +
+            promoRate * tradingDays(Math.max(ctx.now, p.from), until);
           let probability = nbUpperTail(
             Math.max(0, Math.floor(supply)) + 1,
             demand,
             s.demand_dispersion * Math.max(1, horizon),
           );
+          // Nothing on its way: the shelf has to last until a replenishment asked for now
+          // could land, which the store's deliveries show (each left at its hour of the day
+          // and took its hours to come; one leaving tonight lands before the shop opens, or a
+          // day later). The chance of selling out first is weighed over those landings.
+          let landsIn: number | undefined;
+          const lands =
+            arriving.landing === 0 && cell.loc.kind === 'store' ? landingsOf(cell.loc.location) : undefined;
+          if (lands) {
+            probability = 0;
+            demand = 0;
+            landsIn = 0;
+            for (const l of lands) {
+              const until = Math.min(l.at, p.to);
+              const wanted = demandUntil(until);
+              probability +=
+                l.share *
+                nbUpperTail(
+                  Math.max(0, Math.floor(supply)) + 1,
+                  wanted,
+                  s.demand_dispersion * Math.max(1, tradingDays(ctx.now, until)),
+                );
+              demand += l.share * wanted;
+              landsIn += (l.share * (until - ctx.now)) / DAY;
+            }
+          }
+          let short = demand - supply;
           // Inbound fills the shelf when it lands, not before: the shelf alone has to carry
           // the promotion's demand until then (the trading hours in between, not the clock's).
           let gap: { until: number; demand: number } | undefined;
           if (arriving.landing > 0 && arriving.firstAt > ctx.now) {
-            const tradingDays = (a: number, b: number) =>
-              loc ? tradingDaysBetween(loc, a, b) : Math.max(0, (b - a) / DAY);
             const until = arriving.firstAt;
-            const gapDemand =
-              usual * tradingDays(ctx.now, Math.min(until, p.from)) +
-              promoRate * tradingDays(Math.max(ctx.now, p.from), until);
+            const gapDemand = demandUntil(until);
             const gapProbability = nbUpperTail(
               Math.max(0, Math.floor(sellable)) + 1,
               gapDemand,
@@ -115,9 +150,16 @@ export function createPromotionStockoutDetector(): Detector {
           // unit went is not weighed). The refill cycle did not keep up once; the exception
           // stays up to the promotion's end.
           let soldOut: (SoldOutReading & { at: number; eventId: string | null }) | undefined;
+          // The look-ahead is a forecast, raised at its own bar; the sold-out reading is of
+          // what already happened, raised once it is more likely than not. The reading that
+          // raises (the more confident, when both do) explains it.
+          const foreseen = probability >= s.promotion_stockout_probability;
           if (cell.soldOutAt >= p.from && cell.soldOutAt < p.to) {
             const reading = soldOutReading(ctx.state, cell, localDay(cell.soldOutAt, cell.loc), promoRate, s);
-            if (reading.probability > probability) {
+            if (
+              reading.probability >= s.promotion_sold_out_probability &&
+              (!foreseen || reading.probability > probability)
+            ) {
               soldOut = { ...reading, at: cell.soldOutAt, eventId: cell.soldOutEventId };
               probability = reading.probability;
               gap = undefined;
@@ -125,7 +167,7 @@ export function createPromotionStockoutDetector(): Detector {
               short = Math.max(short, s.promotion_cover_margin, reading.expected - sellable);
             }
           }
-          if (short < s.promotion_cover_margin || probability < s.promotion_stockout_probability) {
+          if (short < s.promotion_cover_margin || !(foreseen || soldOut)) {
             if (ctx.open(key) && probability < 0.5)
               ctx.close(key, `stock now covers the promotion (${supply} for ${fixed(demand, 0)} expected)`);
             continue;
@@ -135,7 +177,9 @@ export function createPromotionStockoutDetector(): Detector {
             ? `the shelf sold out on ${iso(soldOut.at)} after ${soldOut.sold} sales that day, against about ${fixed(soldOut.expected, 1)} of promotion demand expected that day${soldOut.categoryFactor !== 1 ? ` (the rest of ${cell.sku.category} sold ${fixed(soldOut.categoryFactor, 2)}x its usual here that day, included)` : ''}: the day's demand met an empty shelf with probability ${fixed(probability, 2)}, and the refills did not keep up.`
             : gap
               ? `about ${fixed(gap.demand, 0)} units of demand before the ${arriving.landing} inbound land (${iso(gap.until)}) against ${sellable} sellable: the shelf empties before they arrive with probability ${fixed(probability, 2)}.`
-              : `about ${fixed(demand, 0)} units of demand in the next ${fixed(horizon, 1)} days (the replenishment lead time, or to its end) against ${supply} sellable and inbound: it sells out before a delivery can land with probability ${fixed(probability, 2)}.`;
+              : landsIn !== undefined
+                ? `about ${fixed(demand, 0)} units of demand before a replenishment asked for now could land (in about ${fixed(landsIn, 1)} days, as this store's deliveries take, or at its end) against ${supply} sellable: it sells out first with probability ${fixed(probability, 2)}.`
+                : `about ${fixed(demand, 0)} units of demand in the next ${fixed(horizon, 1)} days (the replenishment lead time, or to its end) against ${supply} sellable and inbound: it sells out before a delivery can land with probability ${fixed(probability, 2)}.`;
           ctx.raise({
             key,
             type: 'promotion_stockout_risk',
@@ -193,12 +237,14 @@ export function createPromotionStockoutDetector(): Detector {
                     }
                   : {}),
                 inbound_due_after_horizon: arriving.late,
+                ...(landsIn !== undefined ? { replenishment_lands_in_days: fixed(landsIn, 2) } : {}),
                 days_of_cover: fixed(coverDays, 1),
                 replenishment_lead_days: fixed(lead, 2),
               },
               thresholds: {
                 promotion_cover_margin: s.promotion_cover_margin,
                 promotion_stockout_probability: s.promotion_stockout_probability,
+                promotion_sold_out_probability: s.promotion_sold_out_probability,
                 promotion_prior_days: s.promotion_prior_days,
               },
             },
@@ -206,7 +252,9 @@ export function createPromotionStockoutDetector(): Detector {
               ? `${cell.sku.sku} at ${cell.loc.location} sold out on ${iso(soldOut.at)}, with ${fixed(promoDays, 1)} days of promotion ${p.id} left: its refills are sized for usual demand, not about ${fixed(promoRate, 1)} a day. Raise its order-up-to level for the promotion and send ${Math.ceil(short)} now.`
               : gap
                 ? `${cell.sku.sku} at ${cell.loc.location} has ${sellable} units on the shelf for about ${fixed(gap.demand, 0)} of promotion demand before its ${arriving.landing} inbound land (${iso(gap.until)}): it runs empty before they do. Bring them forward or send ${Math.ceil(short)} sooner.`
-                : `${cell.sku.sku} at ${cell.loc.location} has ${supply} units (with inbound) for about ${fixed(demand, 0)} of promotion demand: it runs out after about ${fixed(coverDays, 1)} of ${fixed(promoDays, 1)} promotion days. Send ${Math.ceil(short)} more before it does.`,
+                : landsIn !== undefined
+                  ? `${cell.sku.sku} at ${cell.loc.location} has ${supply} units for about ${fixed(demand, 0)} of promotion demand before a replenishment asked for now could land (in about ${fixed(landsIn, 1)} days): it runs out after about ${fixed(coverDays, 1)} of ${fixed(promoDays, 1)} promotion days. Send ${Math.ceil(short)} more before it does.`
+                  : `${cell.sku.sku} at ${cell.loc.location} has ${supply} units (with inbound) for about ${fixed(demand, 0)} of promotion demand: it runs out after about ${fixed(coverDays, 1)} of ${fixed(promoDays, 1)} promotion days. Send ${Math.ceil(short)} more before it does.`,
             actions: [
               {
                 kind: 'replenishment_priority',
