@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DAY, DetectHarness, HOUR, T0 } from '../detect.test-support.ts';
+import type { DetectorConfigInput } from '../settings.ts';
 import { baselineMargin } from './demand.detector.ts';
 import { promotionSales } from './promotion-stockout.detector.ts';
 
@@ -867,32 +868,54 @@ describe('promotion stock-out risk, until a replenishment could land', () => {
 });
 
 describe('promotion stock-out risk, once the shelf has sold out', () => {
+  /**
+   * S1's open promotion risks for D: `daily` sold a day for 14 days, then `shelf` left as a
+   * promotion at `uplift` starts (days 14 to 20), 60 due before the shop opens on its second
+   * day; `sold` go on its first day (`beforeTrade` looks in before they do).
+   */
+  const soldOut = (o: {
+    shelf: number;
+    daily: number;
+    uplift: number;
+    sold: number;
+    config?: DetectorConfigInput;
+    beforeTrade?: (h: DetectHarness) => void;
+  }) => {
+    const h = new DetectHarness(o.config);
+    h.count('S1', 'D', 14 * o.daily + o.shelf, 0);
+    h.count('DC1', 'D', 200, 0);
+    h.sales('S1', 'D', 0, 14, () => o.daily);
+    h.promotion('S1', 'D', 'PR7', 14, 20, o.uplift, 10 * DAY);
+    h.transferShipped({
+      id: 'T11',
+      sku: 'D',
+      from: 'DC1',
+      to: 'S1',
+      qty: 60,
+      at: 14 * DAY + 2 * HOUR,
+      dueAt: 15 * DAY + 5 * HOUR,
+    });
+    o.beforeTrade?.(h);
+    h.sales('S1', 'D', 14, 15, () => o.sold);
+    h.sweep(14 * DAY + 22 * HOUR);
+    return h.open('promotion_stockout_risk');
+  };
+
   it('raises a promotion whose shelf sold out on a promotion day, though the next refill covers the rest', () => {
-    /** 10 on the shelf as a promotion of about 15 a day starts; `sold` of them go on its first day. */
-    const run = (sold: number) => {
-      const h = new DetectHarness();
-      h.count('S1', 'D', 52, 0);
-      h.count('DC1', 'D', 200, 0);
-      h.sales('S1', 'D', 0, 14, () => 3);
-      h.promotion('S1', 'D', 'PR7', 14, 20, 5, 10 * DAY);
-      // 60 due before the shop opens on the promotion's second day.
-      h.transferShipped({
-        id: 'T11',
-        sku: 'D',
-        from: 'DC1',
-        to: 'S1',
-        qty: 60,
-        at: 14 * DAY + 2 * HOUR,
-        dueAt: 15 * DAY + 5 * HOUR,
+    /** 10 on the shelf as a promotion of about 15 a day starts. */
+    const run = (sold: number) =>
+      soldOut({
+        shelf: 10,
+        daily: 3,
+        uplift: 5,
+        sold,
+        // Before the promotion trades, 10 units against about 15 of the first day's demand
+        // (until the 60 land) is a risk, not a certainty: below the bar.
+        beforeTrade(h) {
+          h.sweep(14 * DAY + 3 * HOUR);
+          expect(h.open('promotion_stockout_risk')).toHaveLength(0);
+        },
       });
-      // Before the promotion trades, 10 units against about 15 of the first day's demand
-      // (until the 60 land) is a risk, not a certainty: below the bar.
-      h.sweep(14 * DAY + 3 * HOUR);
-      expect(h.open('promotion_stockout_risk')).toHaveLength(0);
-      h.sales('S1', 'D', 14, 15, () => sold);
-      h.sweep(14 * DAY + 22 * HOUR);
-      return h.open('promotion_stockout_risk');
-    };
     // One unit still on the shelf at closing: the day's demand may all have been met.
     expect(run(9)).toHaveLength(0);
     // The shelf emptied: the day's demand was at least 10, and more than 10 with
@@ -904,37 +927,17 @@ describe('promotion stock-out risk, once the shelf has sold out', () => {
     expect(risk!.evidence.events.map((e) => e.type)).toEqual(['promotion', 'sale']);
     expect(risk!.explanation).toMatch(/sold out on/);
   });
-});
 
-describe('promotion stock-out risk, a sold-out day read at its own bar', () => {
   it('raises a sold-out promotion day once its demand more likely than not met an empty shelf', () => {
-    /** 4 units as a promotion of about 2 a day starts; `sold` go on its first day. */
-    const run = (sold: number, config = {}) => {
-      const h = new DetectHarness(config);
-      h.count('S1', 'D', 18, 0);
-      h.count('DC1', 'D', 200, 0);
-      h.sales('S1', 'D', 0, 14, () => 1);
-      h.promotion('S1', 'D', 'PR8', 14, 20, 2, 10 * DAY);
-      // 60 due before the shop opens on the promotion's second day.
-      h.transferShipped({
-        id: 'T12',
-        sku: 'D',
-        from: 'DC1',
-        to: 'S1',
-        qty: 60,
-        at: 14 * DAY + 2 * HOUR,
-        dueAt: 15 * DAY + 5 * HOUR,
-      });
-      h.sales('S1', 'D', 14, 15, () => sold);
-      h.sweep(14 * DAY + 22 * HOUR);
-      return h.open('promotion_stockout_risk');
-    };
+    /** 4 units as a promotion of about 2 a day starts. */
+    const run = (sold: number, config: DetectorConfigInput = {}) =>
+      soldOut({ shelf: 4, daily: 1, uplift: 2, sold, config });
     // One left at closing: nothing says the day wanted more.
     expect(run(3)).toHaveLength(0);
     // All four sold: more likely than not the day wanted a fifth. Under the look-ahead's
     // bar of 0.9, but it is a reading of what happened, not a forecast.
     const [risk] = run(4);
-    expect(risk).toMatchObject({ sku: 'D', location: 'S1', group: 'promotion:PR8' });
+    expect(risk).toMatchObject({ sku: 'D', location: 'S1', group: 'promotion:PR7' });
     expect(risk!.confidence).toBeGreaterThan(0.5);
     expect(risk!.confidence).toBeLessThan(0.9);
     expect(risk!.explanation).toMatch(/sold out on/);
