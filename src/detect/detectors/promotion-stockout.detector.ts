@@ -97,20 +97,17 @@ export function createPromotionStockoutDetector(): Detector {
           const demandUntil = (until: number) =>
             usual * tradingDays(ctx.now, Math.min(until, p.from)) +
             promoRate * tradingDays(Math.max(ctx.now, p.from), until);
-          let probability = nbUpperTail(
-            Math.max(0, Math.floor(supply)) + 1,
-            demand,
-            s.demand_dispersion * Math.max(1, horizon),
-          );
           // Nothing on its way: the shelf has to last until a replenishment asked for now
           // could land, which the store's deliveries show (each left at its hour of the day
           // and took its hours to come; one leaving tonight lands before the shop opens, or a
-          // day later). The chance of selling out first is weighed over those landings.
+          // day later). The chance of selling out first is weighed over those landings;
+          // without them, over the lead time.
+          const soldOutAbove = Math.max(0, Math.floor(supply)) + 1;
           let landsIn: number | undefined;
           const lands =
             arriving.landing === 0 && cell.loc.kind === 'store' ? landingsOf(cell.loc.location) : undefined;
+          let probability = 0;
           if (lands) {
-            probability = 0;
             demand = 0;
             landsIn = 0;
             for (const l of lands) {
@@ -119,13 +116,15 @@ export function createPromotionStockoutDetector(): Detector {
               probability +=
                 l.share *
                 nbUpperTail(
-                  Math.max(0, Math.floor(supply)) + 1,
+                  soldOutAbove,
                   wanted,
                   s.demand_dispersion * Math.max(1, tradingDays(ctx.now, until)),
                 );
               demand += l.share * wanted;
               landsIn += (l.share * (until - ctx.now)) / DAY;
             }
+          } else {
+            probability = nbUpperTail(soldOutAbove, demand, s.demand_dispersion * Math.max(1, horizon));
           }
           let short = demand - supply;
           // Inbound fills the shelf when it lands, not before: the shelf alone has to carry
