@@ -94,6 +94,59 @@ function baseline(
 }
 
 /**
+ * A store's reading of how much a category's demand varies from day to day beyond chance:
+ * an estimate of 1 / r, the negative binomial's overdispersion (variance = mean x lump +
+ * mean^2 / r), over the four weeks before `today`. It is read from successive days'
+ * differences (half their mean square), so that a season ramping up over the weeks is not
+ * taken for noise. `weight` is what the reading is worth: days, times the share of the
+ * variance that is overdispersion rather than counting noise.
+ */
+export function overdispersion(
+  hist: DemandHistory,
+  dow: number[],
+  today: number,
+  lump: number,
+): { inverse: number; weight: number } | undefined {
+  const xs: number[] = [];
+  for (let d = today - BASELINE_DAYS; d < today; d++) {
+    if (d < hist.firstDay || d <= hist.day - 35) continue;
+    xs.push(hist.on(d) / dow[d % 7]!);
+  }
+  if (xs.length < 14) return undefined;
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  if (mean <= 0) return undefined;
+  let squares = 0;
+  for (let i = 1; i < xs.length; i++) squares += (xs[i]! - xs[i - 1]!) ** 2;
+  const variance = squares / (2 * (xs.length - 1));
+  const signal = mean / (mean + 4 * lump);
+  return { inverse: (variance - mean * lump) / (mean * mean), weight: (xs.length - 1) * signal * signal };
+}
+
+/**
+ * The chain's dispersion of a category's daily demand from its stores' readings: their
+ * weighted mean, each capped at four times the median so that a store whose weeks held a
+ * real surge or slump does not make every store's days look noisier. Infinity (no
+ * overdispersion seen) when readings say so; undefined with fewer than three stores.
+ */
+export function pooledDispersion(
+  readings: Iterable<{ inverse: number; weight: number }>,
+): number | undefined {
+  const list = [...readings].filter((r) => r.weight > 0);
+  if (list.length < 3) return undefined;
+  const sorted = list.map((r) => r.inverse).sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)]!;
+  const cap = median > 0 ? 4 * median : Number.POSITIVE_INFINITY;
+  let sum = 0;
+  let weight = 0;
+  for (const r of list) {
+    sum += Math.min(cap, r.inverse) * r.weight;
+    weight += r.weight;
+  }
+  const inverse = sum / weight;
+  return inverse > 0 ? 1 / inverse : Number.POSITIVE_INFINITY;
+}
+
+/**
  * Observed over expected units of a category at a location over local days [from, to),
  * leaving one SKU's record out (the one under suspicion); 1 when too little is expected to say.
  * `lastDayShare` is the share of the last day's trade already done (a day still running);
@@ -168,6 +221,15 @@ export function createDemandDetector(): Detector {
   const oneOffKey = (location: string, category: string, day: number) => `${location}|${category}|${day}`;
   /** The chain's units per purchase per SKU and day (read once a day, not at every sale). */
   const chainLumps = new Map<string, number>();
+  /** Per category, each store's latest reading of its day-to-day overdispersion. */
+  const readings = new Map<string, Map<string, { inverse: number; weight: number }>>();
+  /** The chain's dispersion per category, pooled from the readings once per sweep. */
+  const pooled = new Map<string, number | undefined>();
+  /** How a category's days vary in the chain (Infinity: no more than chance, or too few stores to say). */
+  function chainDispersion(category: string): number {
+    if (!pooled.has(category)) pooled.set(category, pooledDispersion(readings.get(category)?.values() ?? []));
+    return pooled.get(category) ?? Number.POSITIVE_INFINITY;
+  }
 
   function cellSpike(ctx: DetectContext, cell: Cell, at: number, eventId: string) {
     const s = ctx.cellSettings(cell);
@@ -210,10 +272,11 @@ export function createDemandDetector(): Detector {
     // Given how the rest of the category sells here today, one SKU's day varies by its
     // share's dispersion plus what is still uncertain about the category's day (a Gamma
     // with the category's dispersion updated by the units it sold today).
+    const categoryDispersion = Math.min(s.demand_dispersion, chainDispersion(cell.sku.category));
     const dispersion =
       today && today.expected > 0
-        ? 1 / (1 / s.share_dispersion + 1 / (s.demand_dispersion + today.observed))
-        : s.demand_dispersion;
+        ? 1 / (1 / s.share_dispersion + 1 / (categoryDispersion + today.observed))
+        : categoryDispersion;
     // Lumpy sellers are tested in purchases, not units: three buyers of a three-pack are
     // three purchases. The lump is the record's own or, pooled over the SKU's stores, the
     // chain's (a sparse record cannot tell), whichever is larger.
@@ -428,6 +491,17 @@ export function createDemandDetector(): Detector {
     // A drop is tested in purchases, not units: a category whose items sell six at a time
     // moves in steps of six, and its days vary that much more.
     const lump = categoryLump(ctx, loc, category, today - SHIFT_WINDOWS.at(-1)!, s.history_days);
+    // This store's reading of how its days vary joins the chain's: a store's four weeks say
+    // little of a category's dispersion, thirty stores' say it well.
+    let byStore = readings.get(category);
+    if (!byStore) {
+      byStore = new Map();
+      readings.set(category, byStore);
+    }
+    const reading = overdispersion(hist, dow, today, lump);
+    if (reading) byStore.set(loc.info.location, reading);
+    else byStore.delete(loc.info.location);
+    const chain = chainDispersion(category);
     for (const n of SHIFT_WINDOWS) {
       const from = today - n;
       const base = baseline(hist, dow, from, lump);
@@ -452,11 +526,15 @@ export function createDemandDetector(): Detector {
         stocked = stockedShare(ctx, loc, category, from, ctx.now - n * DAY);
         loweredBar *= stocked;
       }
-      const dayDispersion = Math.max(0.5, Math.min(s.demand_dispersion, base.dispersion));
+      // The day-to-day dispersion is the least of the setting, this store's four weeks and
+      // the chain's (a category whose days vary more than the setting assumes in every
+      // store is noisier there, not surging or slumping everywhere).
+      const dayDispersion = Math.max(0.5, Math.min(s.demand_dispersion, base.dispersion, chain));
       const r = dayDispersion * n;
       // A surge is tested in units: its guard against lumps is the second test below,
-      // without the biggest single SKU's excess.
-      const surgeR = Math.max(0.5, Math.min(s.demand_dispersion, unitBase.dispersion)) * n;
+      // without the biggest single SKU's excess. In units, lumps add (lump - 1) / mean to 1 / r.
+      const chainInUnits = 1 / (1 / chain + (lump - 1) / unitBase.perDay);
+      const surgeR = Math.max(0.5, Math.min(s.demand_dispersion, unitBase.dispersion, chainInUnits)) * n;
       // The baseline is itself an estimate: test against a margin on either side, wider
       // when it rests on few days (early in a store's history).
       const slack = baselineMargin(base.days);
@@ -506,7 +584,8 @@ export function createDemandDetector(): Detector {
             units_per_purchase: fixed(lump, 2),
             ...(spike || stocked === undefined ? {} : { usual_demand_in_stock_share: fixed(stocked, 2) }),
             usual_per_day: fixed(base.perDay, 1),
-            dispersion: fixed(Math.min(s.demand_dispersion, base.dispersion), 2),
+            dispersion: fixed(spike ? surgeR / n : dayDispersion, 2),
+            ...(Number.isFinite(chain) ? { chain_dispersion: fixed(chain, 2) } : {}),
             from_day: iso(from * 86_400_000).slice(0, 10),
           },
           thresholds: {
@@ -590,6 +669,7 @@ export function createDemandDetector(): Detector {
       }
     },
     sweep(ctx) {
+      pooled.clear();
       for (const loc of ctx.state.locations.values()) {
         if (loc.info.kind !== 'store') continue;
         // Complete days only, once each, and never while the till is silent.

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DAY, DetectHarness, HOUR, T0 } from '../detect.test-support.ts';
 import type { DetectorConfigInput } from '../settings.ts';
-import { baselineMargin } from './demand.detector.ts';
+import { DemandHistory } from '../state.ts';
+import { baselineMargin, overdispersion, pooledDispersion } from './demand.detector.ts';
 import { promotionSales } from './promotion-stockout.detector.ts';
 
 describe('data glitch', () => {
@@ -729,6 +730,50 @@ describe('demand', () => {
       h.sweep((d + 1) * DAY + HOUR);
     }
     expect(h.of('demand_spike').filter((e) => e.sku === null)).toHaveLength(1);
+  });
+
+  it("judges a store's surge by how much the category's days vary across the chain", () => {
+    const run = (noisyChain: boolean) => {
+      const h = new DetectHarness();
+      // S1's toys sell 5 a SKU every day, then 20 for four days. Its peers sell 10 a day
+      // either steadily or as 2 and 18 on alternate days: the same weeks, far noisier days.
+      for (let d = 0; d < 32; d++) {
+        for (const store of ['S2', 'S3', 'S4'])
+          for (const sku of ['A', 'B', 'C', 'D'])
+            h.sales(store, sku, d, d + 1, () => (noisyChain ? (d % 2 === 0 ? 2 : 18) : 10));
+        for (const sku of ['A', 'B', 'C', 'D']) h.sales('S1', sku, d, d + 1, () => (d < 28 ? 5 : 20));
+        h.sweep((d + 1) * DAY + HOUR);
+      }
+      return h.of('demand_spike').filter((e) => e.sku === null);
+    };
+    const [surge] = run(false);
+    expect(surge).toMatchObject({ location: 'S1', category: 'toys' });
+    expect(surge!.evidence.figures.chain_dispersion).toBeUndefined();
+    // Where every store's days swing fourfold, four days at four times one store's usual
+    // are within what the category does.
+    expect(run(true)).toHaveLength(0);
+  });
+
+  it("reads a category's overdispersion from successive days, not from the season's trend", () => {
+    const dow = new Array<number>(7).fill(1);
+    const series = (units: (d: number) => number) => {
+      const hist = new DemandHistory();
+      for (let d = 0; d < 28; d++) hist.add(d, units(d));
+      return overdispersion(hist, dow, 28, 1)!;
+    };
+    // A steady ramp from 20 to 74 a day: no day-to-day noise beyond chance.
+    expect(series((d) => 20 + 2 * d).inverse).toBeLessThan(0);
+    // 10 and 50 on alternate days: variance 400 on a mean of 30, 1 / r = (400 - 30) / 900.
+    const swing = series((d) => (d % 2 === 0 ? 10 : 50));
+    expect(swing.inverse).toBeCloseTo(((40 * 40) / 2 - 30) / 900, 6);
+    // Pooled over stores, one store's real surge is capped at four times the median reading.
+    const calm = { inverse: 0.25, weight: 20 };
+    expect(pooledDispersion([calm, calm])).toBeUndefined();
+    expect(pooledDispersion([calm, calm, calm])).toBeCloseTo(4, 6);
+    expect(pooledDispersion([calm, calm, calm, { inverse: 5, weight: 20 }])).toBeCloseTo(1 / 0.4375, 6);
+    // Stores whose days vary no more than chance say the category has no overdispersion.
+    const still = { inverse: -0.1, weight: 20 };
+    expect(pooledDispersion([calm, still, still, still])).toBe(Number.POSITIVE_INFINITY);
   });
 });
 
