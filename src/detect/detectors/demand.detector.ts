@@ -4,6 +4,7 @@ import {
   type Cell,
   DAY,
   DemandHistory,
+  HISTORY,
   type LocationState,
   localDay,
   tradeShareSoFar,
@@ -64,6 +65,19 @@ export function baselineMargin(days: number): number {
 }
 
 /**
+ * A category's weekday-adjusted units on each day of up to four weeks before `from` that
+ * its history holds.
+ */
+function adjustedDays(hist: DemandHistory, dow: number[], from: number): number[] {
+  const days: number[] = [];
+  for (let d = from - BASELINE_DAYS; d < from; d++) {
+    if (d < hist.firstDay || d <= hist.day - HISTORY) continue;
+    days.push(hist.on(d) / dow[d % 7]!);
+  }
+  return days;
+}
+
+/**
  * Units of a category at a location per usual day (weekday-adjusted) over the days before
  * `from`, and the dispersion those days show: a moment estimate of the negative binomial's
  * r (mean^2 / (variance - mean)), so that a category with lumpy sellers gets the heavier
@@ -77,13 +91,11 @@ function baseline(
 ): { perDay: number; days: number; dispersion: number } {
   let total = 0;
   let squares = 0;
-  let days = 0;
-  for (let d = from - BASELINE_DAYS; d < from; d++) {
-    if (d < hist.firstDay || d <= hist.day - 35) continue;
-    const x = hist.on(d) / dow[d % 7]!;
+  const xs = adjustedDays(hist, dow, from);
+  const days = xs.length;
+  for (const x of xs) {
     total += x;
     squares += x * x;
-    days += 1;
   }
   const mean = days > 0 ? total / days : 0;
   const variance = days > 1 ? (squares - days * mean * mean) / (days - 1) : 0;
@@ -107,11 +119,7 @@ export function overdispersion(
   today: number,
   lump: number,
 ): { inverse: number; weight: number } | undefined {
-  const xs: number[] = [];
-  for (let d = today - BASELINE_DAYS; d < today; d++) {
-    if (d < hist.firstDay || d <= hist.day - 35) continue;
-    xs.push(hist.on(d) / dow[d % 7]!);
-  }
+  const xs = adjustedDays(hist, dow, today);
   if (xs.length < 14) return undefined;
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
   if (mean <= 0) return undefined;
