@@ -85,8 +85,18 @@ export class DetectHarness {
     return this.of(type).filter((r) => r.status === 'open');
   }
 
-  /** Daily store sales of `perDay` units (spread over trading hours) for days [from, to). */
-  sales(location: string, sku: string, from: number, to: number, perDay: (day: number) => number): void {
+  /**
+   * Daily store sales of `perDay` units for days [from, to): spread over trading hours (one
+   * every 12 / n hours from 9:00), or with `hours` evenly from its first to its last hour.
+   */
+  sales(
+    location: string,
+    sku: string,
+    from: number,
+    to: number,
+    perDay: (day: number) => number,
+    hours?: [number, number],
+  ): void {
     for (let d = from; d < to; d++) {
       const n = perDay(d);
       const events = [];
@@ -97,7 +107,12 @@ export class DetectHarness {
           location,
           channel: 'store',
           qty: 1,
-          at: d * DAY + (9 + (12 * i) / Math.max(1, n)) * HOUR,
+          at:
+            d * DAY +
+            (hours
+              ? hours[0] + ((hours[1] - hours[0]) * i) / Math.max(1, n - 1)
+              : 9 + (12 * i) / Math.max(1, n)) *
+              HOUR,
         });
       if (events.length > 0) this.feed(events, T0 + d * DAY + 21 * HOUR);
     }

@@ -1187,10 +1187,14 @@ export class World {
         this.sellable[c] = this.sellable[c]! - units;
         this.soldToday[c] = this.soldToday[c]! + units;
         this.flows.sold += units;
+        // Shoppers come through the day; when more come than the shelf holds, the first ones
+        // take it and the shelf is empty for the rest: the day's sales fall in the share of
+        // it that the units served are of the units wanted.
+        const served = units / demand.get(sku)!;
         while (units > 0) {
           const qty = Math.min(units, 1 + (random() < 0.25 ? 1 : 0) + (random() < 0.08 ? 2 : 0));
           units -= qty;
-          const id = this.sale(day, store, sku, qty);
+          const id = this.sale(day, store, sku, qty, served);
           for (const shift of shifts) if (shift.sku === sku) shift.label.events.push(id);
         }
       }
@@ -1224,9 +1228,10 @@ export class World {
 
   private readonly promotionStockouts = new Set<string>();
 
-  private sale(day: number, store: number, sku: number, qty: number): string {
+  /** A store sale at a random time of the trading day (9:00 to 21:00), or of its first `share`. */
+  private sale(day: number, store: number, sku: number, qty: number, share = 1): string {
     const { net, random } = this;
-    const occurred = this.at(day, store, 9) + Math.floor(random() * 12 * HOUR);
+    const occurred = this.at(day, store, 9) + Math.floor(random() * 12 * HOUR * share);
     let lag = Math.floor(random() * 120_000);
     const outage = this.outages.find((o) => o.store === store && occurred >= o.from && occurred < o.to);
     if (outage) lag = outage.to - occurred + Math.floor(random() * HOUR);

@@ -31,6 +31,9 @@ function weekdayFactors(loc: LocationState, today: number): number[] {
   return means.map((m) => (overall > 0 && m > 0 ? m / overall : 1));
 }
 
+/** How far above the bar (as a factor of its tail probability) a SKU's day is watched until its day is over. */
+const NEAR_SPIKE = 100;
+
 /**
  * Days of a category's history a shift is judged against at the least: one of each weekday.
  * Fewer than two weeks widen the margin (baselineMargin), so a store's first weeks can
@@ -194,6 +197,30 @@ export function categoryWindow(
   return { ratio: expected >= 3 ? observed / expected : 1, observed, expected };
 }
 
+/**
+ * How a category traded at a location on local day `day`, one SKU's record left out: the
+ * day's units over what its weekday and the week before it said (`ratio`, shrunk to 1 when
+ * little was expected), and the day's weekday factor. The week before is the level a usual
+ * rate read off recent weeks already carries, so the ratio is the day's own swing, not the
+ * season's ramp counted a second time.
+ */
+export function categoryDay(
+  loc: LocationState,
+  category: string,
+  day: number,
+  exclude?: Cell,
+): { ratio: number; observed: number; expected: number; weekday: number } {
+  const today = categoryWindow(loc, category, day, day + 1, exclude, 1, 5);
+  const week = categoryWindow(loc, category, day - 7, day, exclude, 1, 5).ratio;
+  const weekday = weekdayFactors(loc, day)[day % 7]!;
+  return {
+    ratio: week > 0 ? today.ratio / week : today.ratio,
+    observed: today.observed,
+    expected: today.expected,
+    weekday,
+  };
+}
+
 /** Units per purchase of a SKU pooled over its store records (1 when they sell on most days). */
 function chainLump(ctx: DetectContext, cell: Cell, day: number, window: number): number {
   let units = 0;
@@ -231,6 +258,12 @@ export function createDemandDetector(): Detector {
   const chainLumps = new Map<string, number>();
   /** Per category, each store's latest reading of its day-to-day overdispersion. */
   const readings = new Map<string, Map<string, { inverse: number; weight: number }>>();
+  /**
+   * SKU days that came near the bar, tested again at each sweep until their day is over:
+   * a shelf emptied in the morning sells nothing more that day, and only the rest of the
+   * category's day says whether the morning was busy or the SKU's day was its own.
+   */
+  const nearSpikes = new Map<string, { cell: Cell; day: number; eventId: string }>();
   /** The chain's dispersion per category, pooled from the readings once per sweep. */
   const pooled = new Map<string, number | undefined>();
   /** How a category's days vary in the chain (Infinity: no more than chance, or too few stores to say). */
@@ -290,12 +323,17 @@ export function createDemandDetector(): Detector {
     // chain's (a sparse record cannot tell), whichever is larger.
     const lump = Math.max(ownLump, chainLumpOf(ctx, cell, day, s.history_days));
     const tail = nbUpperTail(Math.floor(units / lump), expected / lump, dispersion);
-    if (tail > s.spike_max_tail_probability) return;
+    const key = `demand_spike:${cell.loc.location}:${cell.sku.sku}:${day}`;
+    if (tail > s.spike_max_tail_probability) {
+      if (tail <= NEAR_SPIKE * s.spike_max_tail_probability) nearSpikes.set(key, { cell, day, eventId });
+      return;
+    }
+    nearSpikes.delete(key);
     if (loc && ctx.open(`demand_spike:${cell.loc.location}:category:${cell.sku.category}`)) return;
     const extra = units - expected;
     oneOff.set(oneOffKey(cell.loc.location, cell.sku.category, day), extra);
     ctx.raise({
-      key: `demand_spike:${cell.loc.location}:${cell.sku.sku}:${day}`,
+      key,
       type: 'demand_spike',
       sku: cell.sku.sku,
       location: cell.loc.location,
@@ -678,6 +716,12 @@ export function createDemandDetector(): Detector {
     },
     sweep(ctx) {
       pooled.clear();
+      for (const [key, near] of nearSpikes) {
+        // Tested as of now, or as of the day's last moment once it is over (then for the last time).
+        const end = (near.day + 1) * DAY - near.cell.loc.offsetMs - 1;
+        if (!ctx.open(key)) cellSpike(ctx, near.cell, Math.min(ctx.now, end), near.eventId);
+        if (ctx.now >= end) nearSpikes.delete(key);
+      }
       for (const loc of ctx.state.locations.values()) {
         if (loc.info.kind !== 'store') continue;
         // Complete days only, once each, and never while the till is silent.

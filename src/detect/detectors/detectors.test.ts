@@ -777,6 +777,38 @@ describe('demand', () => {
   });
 });
 
+describe('demand, a shelf emptied in the morning', () => {
+  it("tests a SKU's big morning again once the rest of its category's day is known", () => {
+    /** D sells 1 a day beside A to C at 10 each; on day 28 ten of D go by 10:00, and A to C sell `rest` each. */
+    const run = (rest: number) => {
+      const h = new DetectHarness();
+      for (const sku of ['A', 'B', 'C']) {
+        h.count('S1', sku, 2000, 0);
+        h.sales('S1', sku, 0, 28, () => 10);
+      }
+      h.count('S1', 'D', 100, 0);
+      h.sales('S1', 'D', 0, 28, () => 1);
+      // The ten arrive before the rest of the category's day: a morning with little of the
+      // category seen yet says little of how busy the day is.
+      h.sales('S1', 'D', 28, 29, () => 10, [9, 10]);
+      const early = h.open('demand_spike').filter((e) => e.sku === 'D');
+      for (const sku of ['A', 'B', 'C']) h.sales('S1', sku, 28, 29, () => rest);
+      h.sweep(28 * DAY + 22 * HOUR);
+      return { early, late: h.open('demand_spike').filter((e) => e.sku === 'D') };
+    };
+    // An ordinary day for the rest of toys: ten of D is its own, raised once the day shows it.
+    const usual = run(10);
+    expect(usual.early).toHaveLength(0);
+    expect(usual.late).toHaveLength(1);
+    expect(usual.late[0]!.evidence.figures).toMatchObject({ units_that_day: 10 });
+    expect(Number(usual.late[0]!.evidence.figures.tail_probability)).toBeLessThan(1e-5);
+    // The whole aisle ran at three times its usual: so did D, and nothing is raised.
+    const busy = run(30);
+    expect(busy.early).toHaveLength(0);
+    expect(busy.late).toHaveLength(0);
+  });
+});
+
 describe('promotion stock-out risk', () => {
   it('raises a promotion whose expected demand outruns the stock', () => {
     const h = new DetectHarness();
@@ -916,17 +948,22 @@ describe('promotion stock-out risk, once the shelf has sold out', () => {
   /**
    * S1's open promotion risks for D: `daily` sold a day for 14 days, then `shelf` left as a
    * promotion at `uplift` starts (days 14 to 20), 60 due before the shop opens on its second
-   * day; `sold` go on its first day (`beforeTrade` looks in before they do).
+   * day; `sold` go on its first day, from 9:00 to `lastSaleHour` (`beforeTrade` looks in
+   * before they do). F, of another category, sells every hour from 9:00 to 21:00: the
+   * store's trading day.
    */
   const soldOut = (o: {
     shelf: number;
     daily: number;
     uplift: number;
     sold: number;
+    lastSaleHour: number;
     config?: DetectorConfigInput;
     beforeTrade?: (h: DetectHarness) => void;
   }) => {
     const h = new DetectHarness(o.config);
+    h.count('S1', 'F', 1000, 0);
+    h.sales('S1', 'F', 0, 15, () => 12);
     h.count('S1', 'D', 14 * o.daily + o.shelf, 0);
     h.count('DC1', 'D', 200, 0);
     h.sales('S1', 'D', 0, 14, () => o.daily);
@@ -941,7 +978,7 @@ describe('promotion stock-out risk, once the shelf has sold out', () => {
       dueAt: 15 * DAY + 5 * HOUR,
     });
     o.beforeTrade?.(h);
-    h.sales('S1', 'D', 14, 15, () => o.sold);
+    h.sales('S1', 'D', 14, 15, () => o.sold, [9, o.lastSaleHour]);
     h.sweep(14 * DAY + 22 * HOUR);
     return h.open('promotion_stockout_risk');
   };
@@ -954,6 +991,7 @@ describe('promotion stock-out risk, once the shelf has sold out', () => {
         daily: 3,
         uplift: 5,
         sold,
+        lastSaleHour: 14,
         // Before the promotion trades, 10 units against about 15 of the first day's demand
         // (until the 60 land) is a risk, not a certainty: below the bar.
         beforeTrade(h) {
@@ -963,8 +1001,8 @@ describe('promotion stock-out risk, once the shelf has sold out', () => {
       });
     // One unit still on the shelf at closing: the day's demand may all have been met.
     expect(run(9)).toHaveLength(0);
-    // The shelf emptied: the day's demand was at least 10, and more than 10 with
-    // probability over 0.9 at about 15 a day.
+    // The shelf emptied at 14:00: the day's demand was at least 10, and at about 15 a day
+    // someone came for it in the seven hours left with probability over 0.9.
     const [risk] = run(10);
     expect(risk).toMatchObject({ sku: 'D', location: 'S1', group: 'promotion:PR7' });
     expect(risk!.confidence).toBeGreaterThan(0.9);
@@ -973,22 +1011,32 @@ describe('promotion stock-out risk, once the shelf has sold out', () => {
     expect(risk!.explanation).toMatch(/sold out on/);
   });
 
-  it('raises a sold-out promotion day once its demand more likely than not met an empty shelf', () => {
-    /** 4 units as a promotion of about 2 a day starts. */
-    const run = (sold: number, config: DetectorConfigInput = {}) =>
-      soldOut({ shelf: 4, daily: 1, uplift: 2, sold, config });
+  it('raises a sold-out promotion day once its demand more likely than not met an empty shelf, weighing the hour it emptied', () => {
+    /** 6 units as a promotion of about 6 a day starts; the last goes at `hour`. */
+    const run = (sold: number, hour: number, config: DetectorConfigInput = {}) =>
+      soldOut({ shelf: 6, daily: 2, uplift: 3, sold, lastSaleHour: hour, config });
     // One left at closing: nothing says the day wanted more.
-    expect(run(3)).toHaveLength(0);
-    // All four sold: more likely than not the day wanted a fifth. Under the look-ahead's
-    // bar of 0.9, but it is a reading of what happened, not a forecast.
-    const [risk] = run(4);
-    expect(risk).toMatchObject({ sku: 'D', location: 'S1', group: 'promotion:PR7' });
-    expect(risk!.confidence).toBeGreaterThan(0.5);
-    expect(risk!.confidence).toBeLessThan(0.9);
-    expect(risk!.explanation).toMatch(/sold out on/);
-    expect(risk!.evidence.thresholds).toMatchObject({ promotion_sold_out_probability: 0.5 });
+    expect(run(5, 20)).toHaveLength(0);
+    // Empty at noon, with three quarters of the day's trade to come: shoppers surely found
+    // it empty.
+    const [noon] = run(6, 12);
+    expect(noon!.confidence).toBeGreaterThan(0.99);
+    // (D's own sales at 9:00 weigh the morning a little more than F's alone.)
+    expect(Number(noon!.evidence.figures.day_traded_when_sold_out)).toBeCloseTo(0.3, 1);
+    expect(noon!.explanation).toMatch(/sold out on/);
+    // Empty at 18:00, a quarter of the day to come at about 6 a day: more likely than not
+    // someone came. Under the look-ahead's bar of 0.9, but it reads what happened, not a
+    // forecast.
+    const [evening] = run(6, 18);
+    expect(evening).toMatchObject({ sku: 'D', location: 'S1', group: 'promotion:PR7' });
+    expect(evening!.confidence).toBeGreaterThan(0.5);
+    expect(evening!.confidence).toBeLessThan(0.9);
+    expect(evening!.reasoning).toMatch(/2\d% of the day's trade still to come/);
+    expect(evening!.evidence.thresholds).toMatchObject({ promotion_sold_out_probability: 0.5 });
     // The bar is configuration.
-    expect(run(4, { defaults: { promotion_sold_out_probability: 0.9 } })).toHaveLength(0);
+    expect(run(6, 18, { defaults: { promotion_sold_out_probability: 0.9 } })).toHaveLength(0);
+    // The last unit went fifteen minutes before closing: likely nobody came after it.
+    expect(run(6, 20.75)).toHaveLength(0);
   });
 });
 

@@ -1,5 +1,5 @@
 import { type Detector, fixed, iso, leadDays, margin } from '../detector.ts';
-import { demandRate } from '../record-confidence.ts';
+import { demandRate, lumpOf } from '../record-confidence.ts';
 import type { DetectorSettings } from '../settings.ts';
 import {
   type Cell,
@@ -12,7 +12,7 @@ import {
   WorldState,
 } from '../state.ts';
 import { nbUpperTail } from '../stats.ts';
-import { categoryWindow } from './demand.detector.ts';
+import { categoryDay, categoryWindow } from './demand.detector.ts';
 
 /**
  * Promotion stock-out risk: for a SKU on (or about to go on) promotion at a location, the
@@ -154,7 +154,13 @@ export function createPromotionStockoutDetector(): Detector {
           // raises (the more confident, when both do) explains it.
           const foreseen = probability >= s.promotion_stockout_probability;
           if (cell.soldOutAt >= p.from && cell.soldOutAt < p.to) {
-            const reading = soldOutReading(ctx.state, cell, localDay(cell.soldOutAt, cell.loc), promoRate, s);
+            const reading = soldOutReading(
+              ctx.state,
+              cell,
+              cell.soldOutAt,
+              { usual, promoRate, lump: lumpOf(rate.dailyUnits, rate.saleDayShare) },
+              s,
+            );
             if (
               reading.probability >= s.promotion_sold_out_probability &&
               (!foreseen || reading.probability > probability)
@@ -173,7 +179,7 @@ export function createPromotionStockoutDetector(): Detector {
           }
           const coverDays = supply / Math.max(0.01, promoRate);
           const why = soldOut
-            ? `the shelf sold out on ${iso(soldOut.at)} after ${soldOut.sold} sales that day, against about ${fixed(soldOut.expected, 1)} of promotion demand expected that day${soldOut.categoryFactor !== 1 ? ` (the rest of ${cell.sku.category} sold ${fixed(soldOut.categoryFactor, 2)}x its usual here that day, included)` : ''}: the day's demand met an empty shelf with probability ${fixed(probability, 2)}, and the refills did not keep up.`
+            ? `the shelf sold out on ${iso(soldOut.at)} after ${soldOut.sold} sales that day, against about ${fixed(soldOut.expected, 1)} of promotion demand expected that day${soldOut.categoryFactor !== 1 || soldOut.weekday !== 1 ? ` (a weekday of ${fixed(soldOut.weekday, 2)}x the average, and the rest of ${cell.sku.category} sold ${fixed(soldOut.categoryFactor, 2)}x its usual here that day, on the usual part; included)` : ''}${soldOut.dayShare !== undefined ? `, with ${fixed(100 * (1 - soldOut.dayShare), 0)}% of the day's trade still to come` : ''}: the day's demand met an empty shelf with probability ${fixed(probability, 2)}, and the refills did not keep up.`
             : gap
               ? `about ${fixed(gap.demand, 0)} units of demand before the ${arriving.landing} inbound land (${iso(gap.until)}) against ${sellable} sellable: the shelf empties before they arrive with probability ${fixed(probability, 2)}.`
               : landsIn !== undefined
@@ -227,6 +233,10 @@ export function createPromotionStockoutDetector(): Detector {
                       sold_on_sold_out_day: soldOut.sold,
                       expected_on_sold_out_day: fixed(soldOut.expected, 2),
                       category_factor_on_sold_out_day: fixed(soldOut.categoryFactor, 2),
+                      weekday_factor_on_sold_out_day: fixed(soldOut.weekday, 2),
+                      ...(soldOut.dayShare !== undefined
+                        ? { day_traded_when_sold_out: fixed(soldOut.dayShare, 2) }
+                        : {}),
                     }
                   : {}),
                 ...(gap
@@ -287,40 +297,73 @@ export function createPromotionStockoutDetector(): Detector {
 export interface SoldOutReading {
   /** Units the record sold on the day its shelf ran out. */
   sold: number;
-  /** The promotion's demand expected that day, with how its category traded that day. */
+  /** The promotion's demand expected that day: its weekday, and its usual part with how its category traded. */
   expected: number;
+  /** How the rest of the category traded at the store that day, over its weekday and the week before. */
   categoryFactor: number;
+  /** The day's weekday factor at the store. */
+  weekday: number;
+  /** The share of the day's trade done when the last unit went (undefined: no trading profile yet). */
+  dayShare: number | undefined;
   /** That the day's demand was more than it sold: it met an empty shelf. */
   probability: number;
 }
 
 /**
- * A shelf that sold out on local day `day`: the day's demand was at least what it sold,
- * and met an empty shelf unless it was exactly that. The day's demand is the promotion's
- * rate scaled by how the rest of the category traded at the store that day (weekday,
- * season, footfall; shrunk to 1 when little was expected), with the dispersion of a SKU's
- * share of its category (as for one-off spikes). The hour the last unit went is not
- * weighed: a shelf that empties at closing time reads the same as one that empties at noon.
+ * A shelf that sold out at `at`: the day's demand was at least what it sold, and met an
+ * empty shelf unless nobody came for it after the last unit went. The day's demand has
+ * two parts. The usual part (`usual` a day) moves with the rest of the category at the
+ * store that day (its weekday, and the day's swing against the week before; shrunk to 1
+ * when little was expected), with the dispersion of a SKU's share of its category (as for
+ * one-off spikes). The promotion's extra (`promoRate` less the usual) moves with the
+ * weekday only: shoppers come for the offer, not because the aisle is busy, and it varies
+ * as the promotion's days have (`demand_dispersion`).
+ *
+ * The hour the last unit went says how much of the day was left to meet an empty shelf.
+ * The day's rate of purchases (of `lump` units each) is a gamma of that mean and
+ * dispersion; what sold by then, in that share of the day's trade, updates it; and the
+ * chance that nobody came in the rest of the day is the chance the day's demand was
+ * exactly what it sold. A shelf that empties at noon on a promotion day has almost surely
+ * turned shoppers away; one that empties as the shop closes, maybe not. Where the store
+ * has no trading profile yet, the hour is not weighed: the chance is that the day's
+ * demand was more than it sold, given it was at least that.
  */
 export function soldOutReading(
   state: WorldState,
   cell: Cell,
-  day: number,
-  promoRate: number,
+  at: number,
+  rates: { usual: number; promoRate: number; lump: number },
   s: DetectorSettings,
 ): SoldOutReading {
+  const day = localDay(at, cell.loc);
   const sold = cell.demand.on(day);
   const loc = state.locations.get(cell.loc.location);
-  const category = loc ? categoryWindow(loc, cell.sku.category, day, day + 1, cell, 1, 5) : undefined;
+  const category = loc ? categoryDay(loc, cell.sku.category, day, cell) : undefined;
   const categoryFactor = category?.ratio ?? 1;
-  const expected = promoRate * categoryFactor;
-  const dispersion =
+  const weekday = category?.weekday ?? 1;
+  const usual = Math.min(rates.usual, rates.promoRate) * weekday * categoryFactor;
+  const extra = Math.max(0, rates.promoRate - rates.usual) * weekday;
+  const expected = usual + extra;
+  const usualDispersion =
     category && category.expected > 0
       ? 1 / (1 / s.share_dispersion + 1 / (s.demand_dispersion + category.observed))
       : s.demand_dispersion;
-  const atLeast = nbUpperTail(sold, expected, dispersion);
-  const probability = atLeast > 0 ? nbUpperTail(sold + 1, expected, dispersion) / atLeast : 0;
-  return { sold, expected, categoryFactor, probability };
+  // The two parts as one negative binomial of the same mean and variance.
+  const excess = (usual * usual) / usualDispersion + (extra * extra) / s.demand_dispersion;
+  const dispersion = excess > 0 ? Math.min(1000, (expected * expected) / excess) : 1000;
+  const share = loc?.hourly.some((h) => h > 0) ? Math.min(1, tradeShareSoFar(loc, at)) : undefined;
+  let probability: number;
+  if (!(expected > 0)) probability = 0;
+  else if (share !== undefined) {
+    const lump = Math.max(1, rates.lump);
+    const shape = dispersion + sold / lump;
+    const rate = (dispersion * lump) / expected + share;
+    probability = 1 - (rate / (rate + (1 - share))) ** shape;
+  } else {
+    const atLeast = nbUpperTail(sold, expected, dispersion);
+    probability = atLeast > 0 ? nbUpperTail(sold + 1, expected, dispersion) / atLeast : 0;
+  }
+  return { sold, expected, categoryFactor, weekday, dayShare: share, probability };
 }
 
 /** Transfers still on their way (not fully received), by destination and SKU. */
