@@ -159,6 +159,48 @@ describe('the twin', () => {
     }
   });
 
+  it("makes one slip of a supplier's overlapping slips: a single label, as late as the worse", () => {
+    // Eight slips over two suppliers in 40 days: most land on a supplier already slipping.
+    const scenario = smallScenario([{ type: 'supplier_lead_time_slip', count: 8 }]);
+    const world = new World(buildNetwork(scenario, 2), scenario, 2);
+    const out: TwinEvent[] = [];
+    world.open();
+    const sink = { events: (list: TwinEvent[]) => out.push(...list), truth: () => {} };
+    for (let day = 0; day < scenario.days; day++) world.step(day, sink);
+    world.drain(sink);
+    const slips = world.labels.filter((l) => l.type === 'supplier_lead_time_slip');
+    expect(slips.length).toBeGreaterThan(0);
+    expect(slips.length).toBeLessThan(8);
+    for (const a of slips)
+      for (const b of slips) {
+        if (a === b || a.location !== b.location) continue;
+        const apart = Date.parse(a.end!) <= Date.parse(b.start) || Date.parse(b.end!) <= Date.parse(a.start);
+        expect(apart).toBe(true);
+      }
+    // Every receipt of a purchase order the label holds came at least 5 days (the least a
+    // slip adds) after its ASN's date.
+    const byId = new Map(out.map((e) => [e.body.event_id as string, e.body]));
+    const byPo = (type: string) =>
+      new Map(
+        out
+          .filter((e) => e.body.type === type)
+          .map((e) => [(e.body.ref as { po_id?: string } | undefined)?.po_id, e.body]),
+      );
+    const receipts = byPo('receipt');
+    const asns = byPo('asn');
+    const late = slips.flatMap((l) =>
+      l.events.flatMap((id) => {
+        const po = (byId.get(id)!.ref as { po_id: string }).po_id;
+        const receipt = receipts.get(po);
+        const asn = asns.get(po);
+        if (!receipt || !asn) return [];
+        return [(Date.parse(String(receipt.occurred_at)) - Date.parse(String(asn.expected_at))) / 86_400_000];
+      }),
+    );
+    expect(late.length).toBeGreaterThan(3);
+    for (const d of late) expect(d).toBeGreaterThanOrEqual(5);
+  });
+
   it('loads the shipped scenarios, and names the problem in a bad one', () => {
     expect(loadScenario('quiet').faults).toEqual([]);
     const demo = loadScenario('demo');

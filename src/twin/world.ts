@@ -925,6 +925,22 @@ export class World {
         case 'supplier_lead_time_slip': {
           const supplier = net.skus[sku]!.supplier;
           const extra = fault.magnitude ?? between(r, 5, 10);
+          // A supplier already slipping slips further: one fault, lasting a month from now
+          // and as late as the worse of the two (as the same supplier's thefts on one shelf
+          // are one phantom). From outside it is one slip, and one exception should say so.
+          const going = this.slips.find(
+            (x) => x.supplier === supplier && x.from <= day && day < x.to && x.label.id !== 'what-if',
+          );
+          if (going) {
+            going.to = day + 30;
+            going.extra = Math.max(going.extra, extra);
+            Object.assign(going.label, {
+              end: iso(this.at(going.to, dc, 8)),
+              magnitude: going.extra,
+              cause: `the supplier's lead time slipped by up to ${going.extra} days for ${going.to - going.from} days; goods arrive after the ASN's expected date`,
+            });
+            continue;
+          }
           Object.assign(label, {
             sku: null,
             location: net.locations[net.suppliers[supplier]!.location]!.location,
@@ -1349,6 +1365,9 @@ export class World {
 
   private onlineOrders(day: number): void {
     const { net, random, scenario } = this;
+    // Units held today by orders that will be withdrawn: the OMS promised them, so it does
+    // not promise them again while they are held (it never promises past the stock).
+    const held = new Map<number, number>();
     for (const dc of [...net.dcs, ...net.darkStores]) {
       const dark = net.locations[dc]!.kind === 'dark_store';
       const perDay = dark ? scenario.demand.dark_store_orders : scenario.demand.online_orders_per_dc;
@@ -1365,7 +1384,7 @@ export class World {
         if (!withdrawn) this.kpi.demandUnits += qty;
         // A paused marketplace listing takes no orders: the buyer goes elsewhere.
         const unlisted = channel === 'marketplace' && this.pausedListing[c] === 1;
-        if (unlisted || this.sellable[c]! < qty) {
+        if (unlisted || this.sellable[c]! - (held.get(c) ?? 0) < qty) {
           if (withdrawn) continue;
           // Out of stock at the DC: the order is cancelled.
           this.kpi.lostUnits += qty;
@@ -1375,7 +1394,8 @@ export class World {
           continue;
         }
         const item = net.skus[sku]!;
-        if (!withdrawn) {
+        if (withdrawn) held.set(c, (held.get(c) ?? 0) + qty);
+        else {
           this.kpi.soldCost += qty * item.unitCost;
           this.sellable[c] = this.sellable[c]! - qty;
           this.recordedSellable[c] = this.recordedSellable[c]! - qty;
@@ -1579,9 +1599,10 @@ export class World {
           variance?.label.events.push(asnEvent);
         }
         if (asnFault) {
+          // Nothing is wrong before the ASN was due (when the supplier sends it on time).
           Object.assign(asnFault.label, {
             magnitude: qty,
-            start: iso(this.at(day, dc, 18)),
+            start: iso(this.at(day + Math.max(1, lead - 2), dc, 12)),
             end: iso(this.at(arrival + 1, dc, 12)),
           });
           asnFault.label.events.unshift(poEvent);

@@ -158,7 +158,12 @@ export function createPromotionStockoutDetector(): Detector {
               ctx.state,
               cell,
               cell.soldOutAt,
-              { usual, promoRate, lump: lumpOf(rate.dailyUnits, rate.saleDayShare) },
+              {
+                usual,
+                promoRate,
+                lump: lumpOf(rate.dailyUnits, rate.saleDayShare),
+                evidence: rate.dailyUnits * rate.days + seen.units,
+              },
               s,
             );
             if (
@@ -332,7 +337,7 @@ export function soldOutReading(
   state: WorldState,
   cell: Cell,
   at: number,
-  rates: { usual: number; promoRate: number; lump: number },
+  rates: { usual: number; promoRate: number; lump: number; evidence?: number },
   s: DetectorSettings,
 ): SoldOutReading {
   const day = localDay(at, cell.loc);
@@ -350,12 +355,16 @@ export function soldOutReading(
       : s.demand_dispersion;
   // The two parts as one negative binomial of the same mean and variance.
   const excess = (usual * usual) / usualDispersion + (extra * extra) / s.demand_dispersion;
-  const dispersion = excess > 0 ? Math.min(1000, (expected * expected) / excess) : 1000;
+  // The rates are themselves estimates, from `evidence` units (in purchases of `lump`): a
+  // gamma of shape evidence / lump around them, which widens the day's spread by as much.
+  const lump = Math.max(1, rates.lump);
+  const estimate = rates.evidence !== undefined && rates.evidence > 0 ? lump / rates.evidence : 0;
+  const dispersion =
+    excess > 0 || estimate > 0 ? Math.min(1000, 1 / (excess / (expected * expected) + estimate)) : 1000;
   const share = loc?.hourly.some((h) => h > 0) ? Math.min(1, tradeShareSoFar(loc, at)) : undefined;
   let probability: number;
   if (!(expected > 0)) probability = 0;
   else if (share !== undefined) {
-    const lump = Math.max(1, rates.lump);
     const shape = dispersion + sold / lump;
     const rate = (dispersion * lump) / expected + share;
     probability = 1 - (rate / (rate + (1 - share))) ** shape;
