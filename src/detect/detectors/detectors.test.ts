@@ -3,7 +3,7 @@ import { DAY, DetectHarness, HOUR, T0 } from '../detect.test-support.ts';
 import type { DetectorConfigInput } from '../settings.ts';
 import { DemandHistory } from '../state.ts';
 import { baselineMargin, overdispersion, pooledDispersion } from './demand.detector.ts';
-import { promotionSales } from './promotion-stockout.detector.ts';
+import { promotionSales, soldOutReading } from './promotion-stockout.detector.ts';
 
 describe('data glitch', () => {
   it('flags an implausible sale, keeps its negative on-hand inside it, and closes when a count resets the record', () => {
@@ -1037,6 +1037,42 @@ describe('promotion stock-out risk, once the shelf has sold out', () => {
     expect(run(6, 18, { defaults: { promotion_sold_out_probability: 0.9 } })).toHaveLength(0);
     // The last unit went fifteen minutes before closing: likely nobody came after it.
     expect(run(6, 20.75)).toHaveLength(0);
+  });
+});
+
+describe('the sold-out reading, on a usual rate that rests on few units', () => {
+  it("weighs the day's own pace more when the rate it is read against rests on few units", () => {
+    // D sold 2 a day for two weeks; on the first promotion day its 6 were gone by 16:00,
+    // two thirds into the day's trade.
+    const h = new DetectHarness();
+    h.count('S1', 'F', 1000, 0);
+    h.sales('S1', 'F', 0, 15, () => 12);
+    h.count('S1', 'D', 34, 0);
+    h.sales('S1', 'D', 0, 14, () => 2);
+    h.promotion('S1', 'D', 'PR7', 14, 20, 3, 10 * DAY);
+    h.sales('S1', 'D', 14, 15, () => 6, [9, 16]);
+    const cell = [...h.engine.state.cells.values()].find(
+      (c) => c.sku.sku === 'D' && c.loc.location === 'S1',
+    )!;
+    const settings = h.engine.config.for(cell.sku.category, cell.loc.region);
+    const read = (promoRate: number, evidence?: number) =>
+      soldOutReading(
+        h.engine.state,
+        cell,
+        cell.soldOutAt,
+        { usual: 2, promoRate, lump: 1, evidence },
+        settings,
+      ).probability;
+    // Read against a promotion rate of 2 a day, six gone by 16:00 is a day far busier than
+    // the rate: resting on 3 units of history, the rate says little, and the day's own pace
+    // says more (someone came after the last unit, likelier); on 3,000 units, the rate
+    // holds the day's demand near 2, and six was most of what it wanted.
+    expect(read(2, 3)).toBeGreaterThan(read(2, 3000) + 0.05);
+    // Unstated evidence is read as certain.
+    expect(read(2, undefined)).toBeCloseTo(read(2, 3000), 2);
+    // Against the promotion's planned 6 a day, the pace was the rate's: the evidence barely
+    // moves the reading.
+    expect(Math.abs(read(6, 3) - read(6, 3000))).toBeLessThan(0.02);
   });
 });
 
