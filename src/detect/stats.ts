@@ -57,8 +57,7 @@ export function nbLowerTail(k: number, mean: number, r: number): number {
  * P(X >= k) (upper) or P(X <= k) for X ~ NB(mean x G, r), where G ~ Gamma(shape, rate
  * shape) is the uncertainty of the mean itself (an estimate from a baseline worth `shape`:
  * 1 / shape its squared relative error). The mixture is integrated over ln G on a grid of
- * ±8 standard deviations, in steps a quarter of the plain tail's turn; without uncertainty
- * (shape infinite) it is the plain tail.
+ * ±8 standard deviations; without uncertainty (shape infinite) it is the plain tail.
  */
 export function nbTailUncertainMean(
   k: number,
@@ -71,11 +70,9 @@ export function nbTailUncertainMean(
   if (!(shape > 0) || !Number.isFinite(shape) || shape > 1e7) return plain(mean);
   // ln G has density shape^shape / Gamma(shape) exp(shape x - shape e^x): mode 0, spread ~ 1/sqrt(shape).
   const spread = 1 / Math.sqrt(shape);
+  const steps = 96;
   const lo = -8 * spread - (shape < 4 ? 4 : 0);
   const hi = 8 * spread;
-  // Steps fine enough for the plain tail's turn from 0 to 1 (about 1 / sqrt(k) + 1 / sqrt(r) wide in ln mean).
-  const turn = Math.sqrt(1 / Math.max(1, k) + 1 / r);
-  const steps = Math.min(4000, Math.max(64, Math.ceil((hi - lo) / (0.25 * turn))));
   const dx = (hi - lo) / steps;
   let total = 0;
   let weight = 0;
