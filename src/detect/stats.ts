@@ -52,36 +52,3 @@ export function nbLowerTail(k: number, mean: number, r: number): number {
   }
   return Math.min(1, total);
 }
-
-/**
- * P(X >= k) (upper) or P(X <= k) for X ~ NB(mean x G, r), where G ~ Gamma(shape, rate
- * shape) is the uncertainty of the mean itself (an estimate from a baseline worth `shape`:
- * 1 / shape its squared relative error). The mixture is integrated over ln G on a grid of
- * ±8 standard deviations; without uncertainty (shape infinite) it is the plain tail.
- */
-export function nbTailUncertainMean(
-  k: number,
-  mean: number,
-  r: number,
-  shape: number,
-  upper: boolean,
-): number {
-  const plain = (m: number) => (upper ? nbUpperTail(k, m, r) : nbLowerTail(k, m, r));
-  if (!(shape > 0) || !Number.isFinite(shape) || shape > 1e7) return plain(mean);
-  // ln G has density shape^shape / Gamma(shape) exp(shape x - shape e^x): mode 0, spread ~ 1/sqrt(shape).
-  const spread = 1 / Math.sqrt(shape);
-  const steps = 96;
-  const lo = -8 * spread - (shape < 4 ? 4 : 0);
-  const hi = 8 * spread;
-  const dx = (hi - lo) / steps;
-  let total = 0;
-  let weight = 0;
-  for (let i = 0; i <= steps; i++) {
-    const x = lo + i * dx;
-    const w = Math.exp(shape * x - shape * Math.exp(x)) * (i === 0 || i === steps ? 0.5 : 1);
-    if (w === 0) continue;
-    total += w * plain(mean * Math.exp(x));
-    weight += w;
-  }
-  return weight > 0 ? Math.min(1, total / weight) : plain(mean);
-}

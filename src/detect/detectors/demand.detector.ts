@@ -10,7 +10,7 @@ import {
   tradeShareSoFar,
   WorldState,
 } from '../state.ts';
-import { nbLowerTail, nbTailUncertainMean, nbUpperTail } from '../stats.ts';
+import { nbLowerTail, nbUpperTail } from '../stats.ts';
 
 const BASELINE_DAYS = 28;
 
@@ -36,8 +36,8 @@ const NEAR_SPIKE = 100;
 
 /**
  * Days of a category's history a shift is judged against at the least: one of each weekday.
- * Fewer days make the usual rate a looser estimate (baselineShape), so a store's first
- * weeks can still show a competitor opening without a short history raising alarms.
+ * Fewer than two weeks widen the margin (baselineMargin), so a store's first weeks can
+ * still show a competitor opening without a short history raising alarms.
  */
 const MIN_BASELINE_DAYS = 7;
 
@@ -58,15 +58,13 @@ const SURGE_MAX_DAYS = 7;
 const DROP_MIN_DAYS = 5;
 
 /**
- * How well a usual rate is known: the shape of the gamma its relative error follows, from
- * the `count` (units or purchases) its `days` days held, each day swinging as a negative
- * binomial of dispersion `dayR` (1 / shape = 1 / count + 1 / (dayR x days)). A week of a
- * few units a day is loose; four weeks of hundreds a day are tight. Infinite with nothing
- * behind it (nothing to widen).
+ * The relative margin a category's usual rate is given on either side: 15% on two weeks
+ * of history or more, widened by the square root of how much shorter it is (the error of
+ * a mean goes with one over the root of the days behind it).
  */
-export function baselineShape(count: number, days: number, dayR: number): number {
-  if (!(count > 0) || !(days > 0)) return Number.POSITIVE_INFINITY;
-  return 1 / (1 / count + 1 / (dayR * days));
+export function baselineMargin(days: number): number {
+  if (days <= 0) return 0.5;
+  return Math.min(0.5, 0.15 * Math.sqrt(Math.max(1, 14 / days)));
 }
 
 /**
@@ -583,36 +581,27 @@ export function createDemandDetector(): Detector {
       // without the biggest single SKU's excess. In units, lumps add (lump - 1) / mean to 1 / r.
       const chainInUnits = 1 / (1 / chain + (lump - 1) / unitBase.perDay);
       const surgeR = Math.max(0.5, Math.min(s.demand_dispersion, unitBase.dispersion, chainInUnits)) * n;
-      // The usual rate is itself an estimate, as good as the days behind it (their count
-      // and their swing): the window is judged against every rate they allow, each as
-      // likely as they make it; the surge in units, the drop in purchases.
-      const bar = s.category_max_tail_probability;
-      const upShape = baselineShape(unitBase.perDay * base.days, base.days, surgeR / n);
-      const downShape = baselineShape((base.perDay / lump) * base.days, base.days, r / n);
-      const surgeTail = (units: number, mean: number) => {
-        const plain = nbUpperTail(Math.round(units), mean, surgeR);
-        return plain > bar ? plain : nbTailUncertainMean(Math.round(units), mean, surgeR, upShape, true);
-      };
+      // The baseline is itself an estimate: test against a margin on either side, wider
+      // when it rests on few days (early in a store's history).
+      const slack = baselineMargin(base.days);
       const up =
         n <= SURGE_MAX_DAYS && observed >= s.category_spike_factor * raisedBar
-          ? surgeTail(observed, raisedBar)
+          ? nbUpperTail(Math.round(observed), raisedBar * (1 + slack), surgeR)
           : 1;
-      let down = 1;
-      if (n >= DROP_MIN_DAYS && loweredBar >= 5 && observed <= s.category_drop_factor * loweredBar) {
-        const purchases = Math.round(observed / lump);
-        down = nbLowerTail(purchases, loweredBar / lump, r);
-        if (down <= bar) down = nbTailUncertainMean(purchases, loweredBar / lump, r, downShape, false);
-      }
+      const down =
+        n >= DROP_MIN_DAYS && loweredBar >= 5 && observed <= s.category_drop_factor * loweredBar
+          ? nbLowerTail(Math.round(observed / lump), (loweredBar * (1 - slack)) / lump, r)
+          : 1;
       expected = up < down ? raisedBar : loweredBar;
       let tail = Math.min(up, down);
-      if (tail > bar) continue;
+      if (tail > s.category_max_tail_probability) continue;
       const spike = up < down;
       if (spike) {
         // A surge lifts the category; one SKU's lump lifts one SKU. Test again without the
         // biggest single excess.
         const trimmed = observed - biggestExcess(ctx, loc, category, from, today);
-        tail = surgeTail(trimmed, expected);
-        if (trimmed < s.category_spike_factor * expected || tail > bar) continue;
+        tail = nbUpperTail(Math.round(trimmed), expected * (1 + slack), surgeR);
+        if (trimmed < s.category_spike_factor * expected || tail > s.category_max_tail_probability) continue;
       }
       raised = true;
       const ratio = observed / expected;
@@ -641,8 +630,6 @@ export function createDemandDetector(): Detector {
             units_per_purchase: fixed(lump, 2),
             ...(spike || stocked === undefined ? {} : { usual_demand_in_stock_share: fixed(stocked, 2) }),
             usual_per_day: fixed(base.perDay, 1),
-            usual_from_days: base.days,
-            usual_relative_error: fixed(1 / Math.sqrt(spike ? upShape : downShape), 3),
             dispersion: fixed(spike ? surgeR / n : dayDispersion, 2),
             ...(Number.isFinite(chain) ? { chain_dispersion: fixed(chain, 2) } : {}),
             from_day: iso(from * 86_400_000).slice(0, 10),
@@ -650,7 +637,7 @@ export function createDemandDetector(): Detector {
           thresholds: {
             category_spike_factor: s.category_spike_factor,
             category_drop_factor: s.category_drop_factor,
-            tail_probability: bar,
+            tail_probability: 1e-5,
           },
         },
         explanation: spike

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DAY, DetectHarness, HOUR, T0 } from '../detect.test-support.ts';
 import type { DetectorConfigInput } from '../settings.ts';
 import { DemandHistory } from '../state.ts';
-import { baselineShape, overdispersion, pooledDispersion } from './demand.detector.ts';
+import { baselineMargin, overdispersion, pooledDispersion } from './demand.detector.ts';
 import { promotionSales, soldOutReading } from './promotion-stockout.detector.ts';
 
 describe('data glitch', () => {
@@ -715,41 +715,11 @@ describe('demand', () => {
     expect(Number(drop!.evidence.figures.days)).toBeGreaterThanOrEqual(5);
   });
 
-  it('counts the usual rate as the estimate it is: looser on fewer days and fewer units', () => {
-    // Days swinging at dispersion 4: four weeks of 400 units, one week of 400, one week of 20.
-    const long = baselineShape(400, 28, 4);
-    const week = baselineShape(400, 7, 4);
-    const thin = baselineShape(20, 7, 4);
-    expect(week).toBeLessThan(long);
-    expect(thin).toBeLessThan(week);
-    // The rate of four weeks is known to within about 11% (one standard error); a thin
-    // week's to about 29%.
-    expect(1 / Math.sqrt(long)).toBeCloseTo(0.106, 2);
-    expect(1 / Math.sqrt(thin)).toBeCloseTo(0.293, 2);
-    // Nothing behind it: nothing to widen.
-    expect(baselineShape(0, 0, 4)).toBe(Number.POSITIVE_INFINITY);
-  });
-
-  it('judges a surge against the usual rate as the estimate it is: surer on four weeks than on one', () => {
-    /** Eight SKUs sell 2 a day each from day `first`, then 7 a day for a week from day 28. */
-    const run = (first: number) => {
-      const h = new DetectHarness();
-      const skus = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'];
-      for (const sku of skus) h.count('S1', sku, 1000, first * DAY);
-      for (let d = first; d < 35; d++) {
-        for (const sku of skus) h.sales('S1', sku, d, d + 1, () => (d >= 28 ? 7 : 2));
-        h.sweep((d + 1) * DAY + HOUR);
-      }
-      return h.of('demand_spike').filter((e) => e.sku === null);
-    };
-    // Four weeks at the usual rate: a week at three and a half times it is a surge.
-    const [surge] = run(0);
-    expect(surge).toMatchObject({ location: 'S1', sku: null });
-    expect(Number(surge!.evidence.figures.usual_relative_error)).toBeLessThan(0.2);
-    expect(surge!.evidence.thresholds).toMatchObject({ tail_probability: 1e-5 });
-    // One week of it says the usual rate only roughly: the same week is within what a
-    // store's first weeks can do.
-    expect(run(21)).toHaveLength(0);
+  it('widens the baseline margin for a history shorter than two weeks', () => {
+    expect(baselineMargin(28)).toBe(0.15);
+    expect(baselineMargin(14)).toBe(0.15);
+    expect(baselineMargin(7)).toBeCloseTo(0.15 * Math.SQRT2, 10);
+    expect(baselineMargin(0)).toBe(0.5);
   });
 
   it('flags an unplanned category surge at one store', () => {
