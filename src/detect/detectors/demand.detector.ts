@@ -637,7 +637,7 @@ export function createDemandDetector(): Detector {
           thresholds: {
             category_spike_factor: s.category_spike_factor,
             category_drop_factor: s.category_drop_factor,
-            tail_probability: 1e-5,
+            tail_probability: s.category_max_tail_probability,
           },
         },
         explanation: spike
