@@ -1584,9 +1584,11 @@ export class World {
           ref: { po_id: poId },
         });
         slip?.label.events.push(poEvent);
+        // When the supplier sends its ASN on time: two days before the goods are due.
+        const asnDue = this.at(day + Math.max(1, lead - 2), dc, 12);
         if (!asnFault?.missing) {
           // A late ASN is sent the day after the goods came.
-          const sent = asnFault ? this.at(arrival + 1, dc, 12) : this.at(day + Math.max(1, lead - 2), dc, 12);
+          const sent = asnFault ? this.at(arrival + 1, dc, 12) : asnDue;
           const asnEvent = this.emit(sent, HOUR, {
             type: 'asn',
             source: 'supplier',
@@ -1599,10 +1601,10 @@ export class World {
           variance?.label.events.push(asnEvent);
         }
         if (asnFault) {
-          // Nothing is wrong before the ASN was due (when the supplier sends it on time).
+          // Nothing is wrong before the ASN was due.
           Object.assign(asnFault.label, {
             magnitude: qty,
-            start: iso(this.at(day + Math.max(1, lead - 2), dc, 12)),
+            start: iso(asnDue),
             end: iso(this.at(arrival + 1, dc, 12)),
           });
           asnFault.label.events.unshift(poEvent);
