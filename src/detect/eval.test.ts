@@ -141,7 +141,8 @@ describe('detection scored on the twin', () => {
     expect(Math.max(...sweeps)).toBe(end + 3 * 86_400_000);
     const report = await evaluateDetection(lateLoss, 5, { mode: 'memory' });
     const lost = report.types.find((t) => t.type === 'transfer_lost')!;
-    expect(lost).toMatchObject({ labels: 1, detected: 1 });
+    expect(lost.labels).toBeGreaterThan(0);
+    expect(lost.detected).toBe(lost.labels);
     expect(report.missed).toEqual([]);
   }, 60_000);
 

@@ -109,6 +109,26 @@ export function demandRateBefore(cell: Cell, today: number, window: number) {
   };
 }
 
+/**
+ * How a record's usual days spread around their mean, over the same days `demandRateBefore`
+ * reads: the sum of squared deviations (sample, n - 1) and the sum of units. Pooled over
+ * records, their ratio is the variance over mean of a usual day.
+ */
+export function daySpreadBefore(
+  cell: Cell,
+  today: number,
+  window: number,
+): { squares: number; units: number } {
+  const rate = demandRateBefore(cell, today, window);
+  if (rate.days < 2) return { squares: 0, units: 0 };
+  let squares = 0;
+  for (let d = today - cell.demand.daysBefore(today, window); d < today; d++) {
+    if (WorldState.promotedOn(cell, d)) continue;
+    squares += (cell.demand.on(d) - rate.dailyUnits) ** 2;
+  }
+  return { squares: (squares * rate.days) / (rate.days - 1), units: rate.dailyUnits * rate.days };
+}
+
 /** What a reading draws on beyond the record itself. */
 export interface ConfidenceContext {
   storeRate?: StoreErrorRate | undefined;

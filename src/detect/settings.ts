@@ -107,8 +107,14 @@ export const detectorSettingsSchema = z.object({
   category_drop_factor: z.number().min(0).max(1).default(0.45),
   /** ...and the tail probability of the category's days under its usual demand at which it is raised. */
   category_max_tail_probability: z.number().min(0).max(1).default(1e-5),
-  /** Negative-binomial dispersion of daily demand (smaller = more variable). */
+  /** Negative-binomial dispersion of a SKU's daily demand (smaller = more variable). */
   demand_dispersion: z.number().positive().default(4),
+  /**
+   * Negative-binomial dispersion of a store-category's daily demand, the most the spike and
+   * drop tests take it to be: they use the least of it, the store's own four weeks and the
+   * chain's reading. Real stores' categories swing at 11 to 135 (M5; docs/twin.md).
+   */
+  category_dispersion: z.number().positive().max(1000).default(20),
   /**
    * Negative-binomial dispersion of one SKU's daily sales around its share of what its
    * category sold at the store that day (smaller = more variable, more conservative):

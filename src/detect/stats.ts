@@ -52,3 +52,41 @@ export function nbLowerTail(k: number, mean: number, r: number): number {
   }
   return Math.min(1, total);
 }
+
+/**
+ * P(X >= k) where X is the units of N shoppers, N ~ NB(mean shoppers, r), each taking a
+ * geometric basket of 1, 2, 3... units (one more with chance `basket`: mean
+ * 1 / (1 - basket)). Shoppers buy in varied quantities, and a geometric basket is the
+ * least-committal one of its mean (the most spread-out over the positive integers), so a
+ * day's big total is judged against the baskets it could be made of, not against a lump of
+ * fixed size. `basket` 0 is the negative binomial itself. By Panjer's recursion, O(k^2):
+ * above `PANJER_MAX_UNITS` units it falls back to the count in baskets of the mean size.
+ */
+export function compoundNbUpperTail(k: number, shoppers: number, r: number, basket: number): number {
+  if (k <= 0) return 1;
+  if (shoppers <= 0) return 0;
+  if (!(basket > 0)) return nbUpperTail(k, shoppers, r);
+  const p = Math.min(basket, 0.99);
+  if (k > PANJER_MAX_UNITS) return nbUpperTail(Math.floor(k * (1 - p)), shoppers, r);
+  // NB counts in the (a, b, 0) class: beta = mean / r, a = beta / (1 + beta), b = (r - 1) a.
+  const beta = shoppers / r;
+  const a = beta / (1 + beta);
+  const b = (r - 1) * a;
+  const f = new Float64Array(k);
+  f[0] = (1 + beta) ** -r;
+  let below = f[0];
+  for (let x = 1; x < k; x++) {
+    let sum = 0;
+    // Basket of j units: (1 - p) p^(j - 1).
+    let severity = 1 - p;
+    for (let j = 1; j <= x; j++) {
+      sum += (a + (b * j) / x) * severity * f[x - j]!;
+      severity *= p;
+    }
+    f[x] = sum;
+    below += sum;
+  }
+  return Math.min(1, Math.max(0, 1 - below));
+}
+
+const PANJER_MAX_UNITS = 5_000;

@@ -195,6 +195,13 @@ const CATEGORIES: CategorySpec[] = [
 
 /** Base units a store sells of a SKU on an average day, by velocity class. */
 const VELOCITY_RATE: Record<Velocity, number> = { fast: 2.5, medium: 0.7, slow: 0.15, intermittent: 0.05 };
+/**
+ * The range of a SKU's chance of one more unit per shopper. A geometric basket with chance
+ * p has variance over mean (1 + p) / (1 - p): 1.1 to 3.4 over this range, the lower three
+ * quarters of single items' 1.1 to 6 on M5 (intermittent SKUs' fixed lumps of 2 to 8 make
+ * the rest; docs/twin.md).
+ */
+const BASKET = [0.05, 0.55] as const;
 
 export interface TwinSku {
   index: number;
@@ -206,10 +213,19 @@ export interface TwinSku {
   caseSize: number;
   regulated: boolean;
   velocity: Velocity;
-  /** Mean units per store-day before seasonality. */
+  /**
+   * Mean units per store-day before seasonality; of an intermittent SKU, mean shoppers,
+   * each of whom takes `lump` units.
+   */
   baseRate: number;
-  /** Units per demand occurrence (intermittent SKUs sell in lumps). */
+  /** Units per demand occurrence of an intermittent SKU (it sells in lumps); 1 for the others. */
   lump: number;
+  /**
+   * Probability that a shopper of this SKU takes one more unit, again and again (a
+   * geometric basket of mean 1 / (1 - basket)): single items' lumpiness, 0 for
+   * intermittent SKUs, whose lumps are fixed.
+   */
+  basket: number;
   supplier: number;
 }
 
@@ -255,6 +271,8 @@ const round2 = (value: number) => Math.round(value * 100) / 100;
 
 export function buildNetwork(scenario: Scenario, seed: number): TwinNetwork {
   const random = createRandom(seed ^ 0x7f4a7c15);
+  // A stream of its own, so that adding the baskets left every other draw of the network as it was.
+  const basketRandom = createRandom(seed ^ 0x1b873593);
   const locations: TwinLocation[] = [];
   const dcs: number[] = [];
   const stores: number[] = [];
@@ -372,6 +390,7 @@ export function buildNetwork(scenario: Scenario, seed: number): TwinNetwork {
       velocity,
       baseRate: VELOCITY_RATE[velocity] * (0.5 + random()),
       lump: velocity === 'intermittent' ? between(random, 2, 8) : 1,
+      basket: velocity === 'intermittent' ? 0 : BASKET[0] + basketRandom() * (BASKET[1] - BASKET[0]),
       supplier: i % network.suppliers,
     });
   }

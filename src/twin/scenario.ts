@@ -57,8 +57,16 @@ export const scenarioSchema = z.strictObject({
     .strictObject({
       /** Multiplies every SKU's base rate. */
       scale: z.number().positive().max(100).default(1),
-      /** Negative binomial dispersion k of a store-category-day: smaller is lumpier. */
-      dispersion: z.number().positive().max(1000).default(4),
+      /**
+       * Gamma shape k of a store-category-day's own swing (variance 1 / k around 1): smaller
+       * is noisier. On M5 a store's category, over and above its traffic, swings at 40 to 260.
+       */
+      dispersion: z.number().positive().max(1000).default(90),
+      /**
+       * Gamma shape k of a store-day's traffic, which all its categories share: on M5, 50 to 150
+       * between a store's categories.
+       */
+      store_dispersion: z.number().positive().max(1000).default(90),
       /** Online orders per DC and day, at scale 1. */
       online_orders_per_dc: z.number().min(0).max(1_000_000).default(200),
       /** Ecommerce orders per dark store and day, at scale 1. */
@@ -68,7 +76,8 @@ export const scenarioSchema = z.strictObject({
     })
     .default({
       scale: 1,
-      dispersion: 4,
+      dispersion: 90,
+      store_dispersion: 90,
       online_orders_per_dc: 200,
       dark_store_orders: 80,
       ship_from_store_orders: 0,

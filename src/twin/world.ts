@@ -1,6 +1,14 @@
 import { assertUnreachable, InvexError } from '../core/errors.ts';
+import {
+  type CategoryTable,
+  categoryTables,
+  dayFactors,
+  drawCategoryDemand,
+  shopperRate,
+  unitsOf,
+} from './demand.ts';
 import { type Climate, seasonality, type TwinNetwork, WEEKDAY } from './network.ts';
-import { AliasTable, between, createRandom, negativeBinomial, type Random } from './random.ts';
+import { AliasTable, between, createRandom, negativeBinomial, poisson, type Random } from './random.ts';
 import type { FaultType, LabelType, Scenario } from './scenario.ts';
 
 const HOUR = 3_600_000;
@@ -248,7 +256,7 @@ export class World {
   private readonly orderUpTo: Int32Array;
   private readonly arrivals = new Map<number, Arrival[]>();
   private readonly returnsDue = new Map<number, ReturnDue[]>();
-  private readonly categoryTables: { skus: number[]; table: AliasTable; baseTotal: number }[];
+  private readonly categoryTables: CategoryTable[];
   private readonly onlineTable: AliasTable;
   private readonly startMs: number;
   private readonly idPrefix: string;
@@ -309,15 +317,7 @@ export class World {
     this.orderUpTo = new Int32Array(cells);
     this.startMs = Date.parse(`${scenario.start}T00:00:00Z`);
     this.idPrefix = `${scenario.name}-${seed}-`;
-    this.categoryTables = net.categories.map((_, c) => {
-      const skus = net.skus.filter((s) => s.category === c).map((s) => s.index);
-      const weights = skus.map((i) => net.skus[i]!.baseRate);
-      return {
-        skus,
-        table: new AliasTable(weights.length > 0 ? weights : [1]),
-        baseTotal: weights.reduce((a, b) => a + b, 0),
-      };
-    });
+    this.categoryTables = categoryTables(net.skus, net.categories.length);
     this.onlineTable = new AliasTable(net.skus.map((s) => s.baseRate));
     this.setPolicy();
     this.planFaults();
@@ -518,10 +518,11 @@ export class World {
       const c = this.cell(store, sku);
       if (this.sellable[c]! < 1) continue;
       this.sellable[c] = this.sellable[c]! - 1;
-      this.recordedSellable[c] = this.recordedSellable[c]! - 1;
       this.flows.writtenOff += 1;
       const item = net.skus[sku]!;
-      this.emit(this.at(day, store, 12) + Math.floor(random() * 6 * HOUR), 5 * 60_000, {
+      const at = this.at(day, store, 12) + Math.floor(random() * 6 * HOUR);
+      this.recordOut(c, 1, at);
+      this.emit(at, 5 * 60_000, {
         type: 'adjustment',
         source: 'store_ops',
         sku: item.sku,
@@ -731,7 +732,7 @@ export class World {
         cell: this.cell(store, pick.sku),
         before: this.recordedSellable[this.cell(store, pick.sku)]!,
         postedAt: this.at(day, store, 20),
-        sold: 0,
+        moves: [],
         label,
         eventId: '',
       });
@@ -779,23 +780,46 @@ export class World {
   }
 
   /**
-   * A late-posted receipt leaves the record negative if the day's sales outran the stock
-   * before it: one watch per store posting late that day (several stores can on one day).
+   * A late-posted receipt leaves the record negative if the moves before it (sales,
+   * shipments, write-offs, less restocked returns) take the record below zero at any
+   * moment: one watch per store posting late that day (several stores can on one day).
    */
   private sequencingWatches: {
     cell: number;
     before: number;
     postedAt: number;
-    sold: number;
+    moves: { at: number; qty: number }[];
     label: FaultLabel;
     eventId: string;
   }[] = [];
+
+  /**
+   * Units leave the shelf and its record at `at`: a late-posted receipt's watch counts them
+   * if they left before the posting (a sale, a ship-from-store shipment, a write-off).
+   */
+  private recordOut(c: number, qty: number, at: number): void {
+    this.recordedSellable[c] = this.recordedSellable[c]! - qty;
+    this.watchMove(c, -qty, at);
+  }
+
+  /** A move of a watched cell's record before its late posting (out negative, in positive). */
+  private watchMove(c: number, qty: number, at: number): void {
+    for (const watch of this.sequencingWatches)
+      if (watch.cell === c && at < watch.postedAt) watch.moves.push({ at, qty });
+  }
 
   private settleSequencing(day: number): void {
     const watches = this.sequencingWatches;
     this.sequencingWatches = [];
     for (const watch of watches) {
-      const depth = watch.sold - watch.before;
+      // The moves happened through the day in time order, whatever order the twin drew them in.
+      let record = watch.before;
+      let lowest = record;
+      for (const move of watch.moves.sort((a, b) => a.at - b.at)) {
+        record += move.qty;
+        lowest = Math.min(lowest, record);
+      }
+      const depth = -lowest;
       if (depth <= 0) continue;
       const store = Math.floor(watch.cell / this.nSkus);
       Object.assign(watch.label, {
@@ -1157,35 +1181,43 @@ export class World {
           .filter((p) => p.region === region && p.to <= day && day < p.to + DIP_DAYS)
           .map((p) => p.sku),
       );
-      this.categoryTables.forEach((category, c) => {
-        if (category.skus.length === 0) return;
+      // The day's traffic at the store, which all its categories share, and each category's
+      // own swing on top of it (docs/twin.md, calibrated on M5).
+      const factors = dayFactors(this.demandRandom, this.categoryTables.length, scenario.demand);
+      const means = this.categoryTables.map((category, c) => {
         let factor = 1;
         for (const shift of shifts) if (shift.sku < 0 && shift.category === c) factor *= shift.factor;
-        const mean =
+        return (
           category.baseTotal *
           seasonality(net, c, climate, dayOfYear) *
           weekday *
           scenario.demand.scale *
-          factor;
-        const occurrences = negativeBinomial(this.demandRandom, mean, scenario.demand.dispersion);
-        for (let i = 0; i < occurrences; i++) {
-          const sku = category.skus[category.table.draw(this.demandRandom)]!;
-          if (dipping.has(sku) && this.demandRandom() > DIP) continue;
-          demand.set(sku, (demand.get(sku) ?? 0) + net.skus[sku]!.lump);
-        }
+          factor
+        );
       });
+      drawCategoryDemand(
+        this.demandRandom,
+        this.categoryTables,
+        net.skus,
+        means,
+        factors,
+        demand,
+        (sku) => dipping.has(sku) && this.demandRandom() > DIP,
+      );
       for (const shift of shifts) {
         if (shift.sku >= 0) demand.set(shift.sku, (demand.get(shift.sku) ?? 0) + shift.units);
       }
       for (const promo of promoted) {
         const item = net.skus[promo.sku]!;
         const mean =
-          item.baseRate *
+          shopperRate(item) *
           seasonality(net, item.category, climate, dayOfYear) *
           weekday *
           scenario.demand.scale *
-          (promo.uplift - 1);
-        const extra = negativeBinomial(this.demandRandom, mean, scenario.demand.dispersion) * item.lump;
+          (promo.uplift - 1) *
+          factors.traffic *
+          factors.swing[item.category]!;
+        const extra = unitsOf(this.demandRandom, item, poisson(this.demandRandom, mean));
         if (extra > 0) demand.set(promo.sku, (demand.get(promo.sku) ?? 0) + extra);
       }
       const skus = [...demand.keys()].sort((a, b) => a - b);
@@ -1264,9 +1296,9 @@ export class World {
       ...(item.regulated ? { lot: lotOf(item.sku) } : {}),
     };
     const id = this.emit(occurred, lag, body);
-    this.recordedSellable[c] = this.recordedSellable[c]! - body.qty;
-    for (const watch of this.sequencingWatches)
-      if (watch.cell === c && occurred < watch.postedAt) watch.sold += qty;
+    this.recordOut(c, qty, occurred);
+    // A glitch records a thousand times the sale; the watch counts what left the shelf.
+    if (glitch) this.recordedSellable[c] = this.recordedSellable[c]! - (body.qty - qty);
     if (outage) {
       outage.label.events.push(id);
       outage.label.magnitude += 1;
@@ -1341,6 +1373,7 @@ export class World {
         else {
           this.sellable[c] = this.sellable[c]! + r.qty;
           this.recordedSellable[c] = this.recordedSellable[c]! + r.qty;
+          this.watchMove(c, r.qty, occurred);
           this.restockedToday[c] = this.restockedToday[c]! + r.qty;
         }
         this.emit(occurred, 60_000, {
@@ -1494,7 +1527,7 @@ export class World {
           continue;
         }
         this.sellable[c] = this.sellable[c]! - 1;
-        this.recordedSellable[c] = this.recordedSellable[c]! - 1;
+        this.recordOut(c, 1, placed + 4 * HOUR);
         this.soldToday[c] = this.soldToday[c]! + 1;
         this.flows.shippedOnline += 1;
 
@@ -1645,7 +1678,7 @@ export class World {
     const fromCell = this.cell(from, sku);
     const item = net.skus[sku]!;
     this.sellable[fromCell] = this.sellable[fromCell]! - qty;
-    this.recordedSellable[fromCell] = this.recordedSellable[fromCell]! - qty;
+    this.recordOut(fromCell, qty, this.at(day, from, SHIP_HOUR));
     this.inbound[c] = this.inbound[c]! + qty;
     this.recordedInbound[c] = this.recordedInbound[c]! + qty;
     if (this.deliveredToday[store] === 0) this.kpi.transfers += 1;

@@ -1,5 +1,5 @@
 import { type DetectContext, type Detector, fixed, iso, margin } from '../detector.ts';
-import { demandRate, demandRateBefore, lumpOf } from '../record-confidence.ts';
+import { daySpreadBefore, demandRate, demandRateBefore, lumpOf } from '../record-confidence.ts';
 import {
   type Cell,
   DAY,
@@ -10,7 +10,7 @@ import {
   tradeShareSoFar,
   WorldState,
 } from '../state.ts';
-import { nbLowerTail, nbUpperTail } from '../stats.ts';
+import { compoundNbUpperTail, nbLowerTail, nbUpperTail } from '../stats.ts';
 
 const BASELINE_DAYS = 28;
 
@@ -33,6 +33,8 @@ function weekdayFactors(loc: LocationState, today: number): number[] {
 
 /** How far above the bar (as a factor of its tail probability) a SKU's day is watched until its day is over. */
 const NEAR_SPIKE = 100;
+/** The most a shopper's basket is read to grow by (a mean of 10 units). */
+const MAX_BASKET = 0.9;
 
 /**
  * Days of a category's history a shift is judged against at the least: one of each weekday.
@@ -256,6 +258,8 @@ export function createDemandDetector(): Detector {
   const oneOffKey = (location: string, category: string, day: number) => `${location}|${category}|${day}`;
   /** The chain's units per purchase per SKU and day (read once a day, not at every sale). */
   const chainLumps = new Map<string, number>();
+  /** The chain's basket chance per SKU and day (read once a day, not at every sale). */
+  const chainBaskets = new Map<string, number>();
   /** Per category, each store's latest reading of its day-to-day overdispersion. */
   const readings = new Map<string, Map<string, { inverse: number; weight: number }>>();
   /**
@@ -313,16 +317,25 @@ export function createDemandDetector(): Detector {
     // Given how the rest of the category sells here today, one SKU's day varies by its
     // share's dispersion plus what is still uncertain about the category's day (a Gamma
     // with the category's dispersion updated by the units it sold today).
-    const categoryDispersion = Math.min(s.demand_dispersion, chainDispersion(cell.sku.category));
+    // Before its day is seen, the category is taken to be as noisy as a SKU's day can be
+    // (the lesser dispersion): a morning says little of whether the whole aisle is busy.
+    const categoryDispersion = Math.min(
+      s.demand_dispersion,
+      s.category_dispersion,
+      chainDispersion(cell.sku.category),
+    );
     const dispersion =
       today && today.expected > 0
         ? 1 / (1 / s.share_dispersion + 1 / (categoryDispersion + today.observed))
         : categoryDispersion;
-    // Lumpy sellers are tested in purchases, not units: three buyers of a three-pack are
-    // three purchases. The lump is the record's own or, pooled over the SKU's stores, the
-    // chain's (a sparse record cannot tell), whichever is larger.
+    // Shoppers take varied quantities: the day is tested as shoppers with geometric
+    // baskets, whose mean is the larger of two readings, the units per purchase (the
+    // record's own or, pooled over the SKU's stores, the chain's: a sparse record cannot
+    // tell) and how the chain's usual days spread. Three buyers of a three-pack are three
+    // shoppers, and one buyer of twelve is a basket seen before, or not.
     const lump = Math.max(ownLump, chainLumpOf(ctx, cell, day, s.history_days));
-    const tail = nbUpperTail(Math.floor(units / lump), expected / lump, dispersion);
+    const basket = Math.max(1 - 1 / lump, chainBasketOf(ctx, cell, day, s.history_days));
+    const tail = compoundNbUpperTail(units, expected * (1 - basket), dispersion, basket);
     const key = `demand_spike:${cell.loc.location}:${cell.sku.sku}:${day}`;
     if (tail > s.spike_max_tail_probability) {
       if (tail <= NEAR_SPIKE * s.spike_max_tail_probability) nearSpikes.set(key, { cell, day, eventId });
@@ -352,6 +365,7 @@ export function createDemandDetector(): Detector {
           tail_probability: tail,
           biggest_usual_day: fixed(biggest, 1),
           units_per_purchase: fixed(lump, 2),
+          basket_mean_units: fixed(1 / (1 - basket), 2),
           dispersion: fixed(dispersion, 2),
           promotion_uplift: uplift,
           next_season_forecast_risk_units: fixed(extra, 0),
@@ -491,6 +505,31 @@ export function createDemandDetector(): Detector {
   }
 
   /** The chain's units per purchase of a SKU on a day, read once a day. */
+  /**
+   * The chance that a shopper of the SKU takes one more unit, read from how its usual days
+   * spread at the chain's stores: a geometric basket with that chance has variance over
+   * mean (1 + p) / (1 - p). Day-to-day swings in traffic read as baskets too, the safe side.
+   */
+  function chainBasketOf(ctx: DetectContext, cell: Cell, day: number, window: number): number {
+    const key = `${cell.sku.sku}|${day}`;
+    let basket = chainBaskets.get(key);
+    if (basket === undefined) {
+      if (chainBaskets.size > 10_000) chainBaskets.clear();
+      let squares = 0;
+      let units = 0;
+      for (const peer of ctx.state.skuCells.get(cell.sku.sku) ?? []) {
+        if (peer.loc.kind !== 'store') continue;
+        const spread = daySpreadBefore(peer, day, window);
+        squares += spread.squares;
+        units += spread.units;
+      }
+      const index = units > 0 ? squares / units : 1;
+      basket = index > 1 ? Math.min(MAX_BASKET, (index - 1) / (index + 1)) : 0;
+      chainBaskets.set(key, basket);
+    }
+    return basket;
+  }
+
   function chainLumpOf(ctx: DetectContext, cell: Cell, day: number, window: number): number {
     const key = `${cell.sku.sku}|${day}`;
     let chain = chainLumps.get(key);
@@ -555,9 +594,17 @@ export function createDemandDetector(): Detector {
       if (base.days < MIN_BASELINE_DAYS || base.perDay <= 0) continue;
       let observed = 0;
       let expected = 0;
+      // The window's first half, for whether a drop held through it.
+      let firstObserved = 0;
+      let firstExpected = 0;
       for (let d = from; d < today; d++) {
-        observed += Math.max(0, hist.on(d) - (oneOff.get(oneOffKey(loc.info.location, category, d)) ?? 0));
+        const units = Math.max(0, hist.on(d) - (oneOff.get(oneOffKey(loc.info.location, category, d)) ?? 0));
+        observed += units;
         expected += base.perDay * dow[d % 7]!;
+        if (d < from + Math.floor(n / 2)) {
+          firstObserved += units;
+          firstExpected += base.perDay * dow[d % 7]!;
+        }
       }
       if (expected < 5) continue;
       // What the peers did over the same days can explain a move here, never make one: a
@@ -575,12 +622,12 @@ export function createDemandDetector(): Detector {
       // The day-to-day dispersion is the least of the setting, this store's four weeks and
       // the chain's (a category whose days vary more than the setting assumes in every
       // store is noisier there, not surging or slumping everywhere).
-      const dayDispersion = Math.max(0.5, Math.min(s.demand_dispersion, base.dispersion, chain));
+      const dayDispersion = Math.max(0.5, Math.min(s.category_dispersion, base.dispersion, chain));
       const r = dayDispersion * n;
       // A surge is tested in units: its guard against lumps is the second test below,
       // without the biggest single SKU's excess. In units, lumps add (lump - 1) / mean to 1 / r.
       const chainInUnits = 1 / (1 / chain + (lump - 1) / unitBase.perDay);
-      const surgeR = Math.max(0.5, Math.min(s.demand_dispersion, unitBase.dispersion, chainInUnits)) * n;
+      const surgeR = Math.max(0.5, Math.min(s.category_dispersion, unitBase.dispersion, chainInUnits)) * n;
       // The baseline is itself an estimate: test against a margin on either side, wider
       // when it rests on few days (early in a store's history).
       const slack = baselineMargin(base.days);
@@ -588,8 +635,17 @@ export function createDemandDetector(): Detector {
         n <= SURGE_MAX_DAYS && observed >= s.category_spike_factor * raisedBar
           ? nbUpperTail(Math.round(observed), raisedBar * (1 + slack), surgeR)
           : 1;
+      // A drop is a level that holds: each half of its window fell to the drop factor. A
+      // slump of a few days is a drop only once it has lasted through a window of its own,
+      // and a window it only crosses is not one.
+      const held = (part: number, of: number) =>
+        part <= s.category_drop_factor * of * (loweredBar / expected);
       const down =
-        n >= DROP_MIN_DAYS && loweredBar >= 5 && observed <= s.category_drop_factor * loweredBar
+        n >= DROP_MIN_DAYS &&
+        loweredBar >= 5 &&
+        observed <= s.category_drop_factor * loweredBar &&
+        held(firstObserved, firstExpected) &&
+        held(observed - firstObserved, expected - firstExpected)
           ? nbLowerTail(Math.round(observed / lump), (loweredBar * (1 - slack)) / lump, r)
           : 1;
       expected = up < down ? raisedBar : loweredBar;

@@ -603,6 +603,29 @@ describe('demand', () => {
     expect(run(false)).toHaveLength(0);
   });
 
+  it("reads a big day against the baskets a SKU's shoppers take, as its stores' days show them", () => {
+    // A sells in baskets, B in single units.
+    const run = (sku: 'A' | 'B', units: number) => {
+      const h = new DetectHarness();
+      // Both sell 13 units a week. The basket seller's shoppers take one to five at a time,
+      // on four days of seven; the single-unit seller's come every day.
+      const basket = [0, 4, 0, 1, 5, 0, 3];
+      const single = [2, 1, 2, 3, 1, 2, 2];
+      const week = sku === 'A' ? basket : single;
+      for (const store of ['S1', 'S2', 'S3']) h.sales(store, sku, 0, 28, (d) => week[d % 7]!);
+      h.sales('S1', sku, 28, 29, () => units);
+      return h.open('demand_spike');
+    };
+    // 25 in a day is nearly 14 usual days: from single-unit shoppers a one-off, from
+    // shoppers who take up to five, five of them on one day is within reach.
+    expect(run('B', 25)).toHaveLength(1);
+    expect(run('A', 25)).toHaveLength(0);
+    // A film crew's 60 is a one-off whatever the baskets.
+    const [crew] = run('A', 60);
+    expect(crew).toMatchObject({ sku: 'A', location: 'S1' });
+    expect(Number(crew!.evidence.figures.basket_mean_units)).toBeGreaterThan(2);
+  });
+
   it("expects a planned promotion's uplift", () => {
     const h = new DetectHarness();
     h.sales('S1', 'C', 0, 28, () => 3);

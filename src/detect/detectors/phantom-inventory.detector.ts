@@ -308,7 +308,8 @@ function silenceDemand(
     category && category.expected > 0
       ? Math.min(
           1,
-          ratio * (1 + Math.sqrt(1 / category.expected + 1 / (s.demand_dispersion * Math.max(1, to - from)))),
+          ratio *
+            (1 + Math.sqrt(1 / category.expected + 1 / (s.category_dispersion * Math.max(1, to - from)))),
         )
       : 1;
   if (ratio < 0.5) return { ratio, level, peers: 1, usual: false };

@@ -351,7 +351,7 @@ export function soldOutReading(
   const expected = usual + extra;
   const usualDispersion =
     category && category.expected > 0
-      ? 1 / (1 / s.share_dispersion + 1 / (s.demand_dispersion + category.observed))
+      ? 1 / (1 / s.share_dispersion + 1 / (s.category_dispersion + category.observed))
       : s.demand_dispersion;
   // The two parts as one negative binomial of the same mean and variance.
   const excess = (usual * usual) / usualDispersion + (extra * extra) / s.demand_dispersion;
