@@ -35,6 +35,13 @@ function weekdayFactors(loc: LocationState, today: number): number[] {
 const NEAR_SPIKE = 100;
 /** The most a shopper's basket is read to grow by (a mean of 10 units). */
 const MAX_BASKET = 0.9;
+/**
+ * A typical real item's daily variance over mean: the median over M5's items selling 0.3 a
+ * day or more is 2.2 (docs/twin.md). A SKU's own reading is weighed with it as if it came
+ * from this many units more.
+ */
+const BASKET_PRIOR_INDEX = 2.2;
+const BASKET_PRIOR_UNITS = 20;
 
 /**
  * Days of a category's history a shift is judged against at the least: one of each weekday.
@@ -335,7 +342,12 @@ export function createDemandDetector(): Detector {
     // shoppers, and one buyer of twelve is a basket seen before, or not.
     const lump = Math.max(ownLump, chainLumpOf(ctx, cell, day, s.history_days));
     const basket = Math.max(1 - 1 / lump, chainBasketOf(ctx, cell, day, s.history_days));
-    const tail = compoundNbUpperTail(units, expected * (1 - basket), dispersion, basket);
+    // The usual rate is itself an estimate, from the shoppers the record's history saw: a
+    // gamma of that shape (and a half) around it, which widens the day's spread by as much.
+    // A record of a few weeks and a handful of sales has a loose usual.
+    const shoppersSeen = rate.dailyUnits * rate.days * (1 - basket);
+    const spread = 1 / (1 / dispersion + 1 / (shoppersSeen + 0.5));
+    const tail = compoundNbUpperTail(units, expected * (1 - basket), spread, basket);
     const key = `demand_spike:${cell.loc.location}:${cell.sku.sku}:${day}`;
     if (tail > s.spike_max_tail_probability) {
       if (tail <= NEAR_SPIKE * s.spike_max_tail_probability) nearSpikes.set(key, { cell, day, eventId });
@@ -367,6 +379,7 @@ export function createDemandDetector(): Detector {
           units_per_purchase: fixed(lump, 2),
           basket_mean_units: fixed(1 / (1 - basket), 2),
           dispersion: fixed(dispersion, 2),
+          usual_rate_shoppers_seen: fixed(shoppersSeen, 1),
           promotion_uplift: uplift,
           next_season_forecast_risk_units: fixed(extra, 0),
           day: localDate(day),
@@ -509,6 +522,7 @@ export function createDemandDetector(): Detector {
    * The chance that a shopper of the SKU takes one more unit, read from how its usual days
    * spread at the chain's stores: a geometric basket with that chance has variance over
    * mean (1 + p) / (1 - p). Day-to-day swings in traffic read as baskets too, the safe side.
+   * The same for every store of the SKU on a day, so it is read once.
    */
   function chainBasketOf(ctx: DetectContext, cell: Cell, day: number, window: number): number {
     const key = `${cell.sku.sku}|${day}`;
@@ -523,7 +537,10 @@ export function createDemandDetector(): Detector {
         squares += spread.squares;
         units += spread.units;
       }
-      const index = units > 0 ? squares / units : 1;
+      // Until the chain has sold enough, its spread says little (a variance rests on its
+      // rare big days): the reading is weighed with a typical real item's, as if from
+      // BASKET_PRIOR_UNITS units more.
+      const index = (squares + BASKET_PRIOR_INDEX * BASKET_PRIOR_UNITS) / (units + BASKET_PRIOR_UNITS);
       basket = index > 1 ? Math.min(MAX_BASKET, (index - 1) / (index + 1)) : 0;
       chainBaskets.set(key, basket);
     }

@@ -626,6 +626,22 @@ describe('demand', () => {
     expect(Number(crew!.evidence.figures.basket_mean_units)).toBeGreaterThan(2);
   });
 
+  it('gives a slow seller with little history the doubt its loose usual rate and unknown baskets leave', () => {
+    const run = (days: number) => {
+      const h = new DetectHarness();
+      // One unit every third day at three stores, for `days` days; then 11 in a day at S1.
+      for (const store of ['S1', 'S2', 'S3']) h.sales(store, 'C', 0, days, (d) => (d % 3 === 0 ? 1 : 0));
+      h.sales('S1', 'C', days, days + 1, () => 11);
+      return h.open('demand_spike');
+    };
+    // Nine days: three units a store, too few to say how often a shopper takes several.
+    expect(run(9)).toHaveLength(0);
+    // Eight weeks of single units at the same pace: eleven in a day is a one-off.
+    const [spike] = run(56);
+    expect(spike).toMatchObject({ sku: 'C', location: 'S1' });
+    expect(Number(spike!.evidence.figures.usual_rate_shoppers_seen)).toBeGreaterThan(5);
+  });
+
   it("expects a planned promotion's uplift", () => {
     const h = new DetectHarness();
     h.sales('S1', 'C', 0, 28, () => 3);
