@@ -517,7 +517,6 @@ export function createDemandDetector(): Detector {
     return units > 0 ? Math.max(1, weighted / units) : 1;
   }
 
-  /** The chain's units per purchase of a SKU on a day, read once a day. */
   /**
    * The chance that a shopper of the SKU takes one more unit, read from how its usual days
    * spread at the chain's stores: a geometric basket with that chance has variance over
@@ -547,6 +546,7 @@ export function createDemandDetector(): Detector {
     return basket;
   }
 
+  /** The chain's units per purchase of a SKU on a day, read once a day. */
   function chainLumpOf(ctx: DetectContext, cell: Cell, day: number, window: number): number {
     const key = `${cell.sku.sku}|${day}`;
     let chain = chainLumps.get(key);
