@@ -92,41 +92,30 @@ export function demandRate(cell: Cell, now: number, window: number) {
 export function demandRateBefore(cell: Cell, today: number, window: number) {
   const days = cell.demand.daysBefore(today, window);
   let units = 0;
+  let squares = 0;
   let saleDays = 0;
   let counted = 0;
   for (let d = today - days; d < today; d++) {
     // Promotion days (and their after-dip) say little about a usual day.
     if (WorldState.promotedOn(cell, d)) continue;
-    units += cell.demand.on(d);
+    const sold = cell.demand.on(d);
+    units += sold;
+    squares += sold * sold;
     saleDays += cell.saleDays.on(d) > 0 ? 1 : 0;
     counted += 1;
   }
   return {
     days: counted,
     dailyUnits: counted > 0 ? units / counted : 0,
+    /**
+     * How those days spread around their mean: the sum of squared deviations, sample
+     * (n - 1) corrected, 0 under two days. Pooled over records, over their units, it is
+     * the variance over mean of a usual day.
+     */
+    spread: counted >= 2 ? ((squares - (units * units) / counted) * counted) / (counted - 1) : 0,
     saleDays,
     saleDayShare: (saleDays + 1) / (counted + 2),
   };
-}
-
-/**
- * How a record's usual days spread around their mean, over the same days `demandRateBefore`
- * reads: the sum of squared deviations (sample, n - 1) and the sum of units. Pooled over
- * records, their ratio is the variance over mean of a usual day.
- */
-export function daySpreadBefore(
-  cell: Cell,
-  today: number,
-  window: number,
-): { squares: number; units: number } {
-  const rate = demandRateBefore(cell, today, window);
-  if (rate.days < 2) return { squares: 0, units: 0 };
-  let squares = 0;
-  for (let d = today - cell.demand.daysBefore(today, window); d < today; d++) {
-    if (WorldState.promotedOn(cell, d)) continue;
-    squares += (cell.demand.on(d) - rate.dailyUnits) ** 2;
-  }
-  return { squares: (squares * rate.days) / (rate.days - 1), units: rate.dailyUnits * rate.days };
 }
 
 /** What a reading draws on beyond the record itself. */

@@ -1,5 +1,5 @@
 import { type DetectContext, type Detector, fixed, iso, margin } from '../detector.ts';
-import { daySpreadBefore, demandRate, demandRateBefore, lumpOf } from '../record-confidence.ts';
+import { demandRate, demandRateBefore, lumpOf } from '../record-confidence.ts';
 import {
   type Cell,
   DAY,
@@ -230,19 +230,41 @@ export function categoryDay(
   };
 }
 
-/** Units per purchase of a SKU pooled over its store records (1 when they sell on most days). */
-function chainLump(ctx: DetectContext, cell: Cell, day: number, window: number): number {
+/**
+ * A SKU's store records pooled, in one pass: its units per purchase (1 when they sell on most
+ * days), and the chance that a shopper takes one more unit, read from how its usual days
+ * spread (a geometric basket with that chance has variance over mean (1 + p) / (1 - p);
+ * day-to-day swings in traffic read as baskets too, the safe side). Until the chain has
+ * sold enough, its spread says little (a variance rests on its rare big days): it is
+ * weighed with a typical real item's, as if from BASKET_PRIOR_UNITS units more.
+ */
+function chainReading(ctx: DetectContext, cell: Cell, day: number, window: number): ChainReading {
   let units = 0;
   let saleDays = 0;
   let days = 0;
+  let spread = 0;
+  let spreadUnits = 0;
   for (const peer of ctx.state.skuCells.get(cell.sku.sku) ?? []) {
     if (peer.loc.kind !== 'store') continue;
     const r = demandRateBefore(peer, day, window);
     units += r.dailyUnits * r.days;
     saleDays += r.saleDays;
     days += r.days;
+    if (r.days >= 2) {
+      spread += r.spread;
+      spreadUnits += r.dailyUnits * r.days;
+    }
   }
-  return days > 0 ? lumpOf(units / days, (saleDays + 0.5) / (days + 1)) : 1;
+  const index = (spread + BASKET_PRIOR_INDEX * BASKET_PRIOR_UNITS) / (spreadUnits + BASKET_PRIOR_UNITS);
+  return {
+    lump: days > 0 ? lumpOf(units / days, (saleDays + 0.5) / (days + 1)) : 1,
+    basket: index > 1 ? Math.min(MAX_BASKET, (index - 1) / (index + 1)) : 0,
+  };
+}
+
+interface ChainReading {
+  lump: number;
+  basket: number;
 }
 
 /**
@@ -263,10 +285,8 @@ export function createDemandDetector(): Detector {
   /** Units of one-off SKU spikes per location, category and day, kept out of category tests. */
   const oneOff = new Map<string, number>();
   const oneOffKey = (location: string, category: string, day: number) => `${location}|${category}|${day}`;
-  /** The chain's units per purchase per SKU and day (read once a day, not at every sale). */
-  const chainLumps = new Map<string, number>();
-  /** The chain's basket chance per SKU and day (read once a day, not at every sale). */
-  const chainBaskets = new Map<string, number>();
+  /** The chain's units per purchase and basket chance per SKU and day (read once a day, not at every sale). */
+  const chainReadings = new Map<string, ChainReading>();
   /** Per category, each store's latest reading of its day-to-day overdispersion. */
   const readings = new Map<string, Map<string, { inverse: number; weight: number }>>();
   /**
@@ -340,8 +360,9 @@ export function createDemandDetector(): Detector {
     // record's own or, pooled over the SKU's stores, the chain's: a sparse record cannot
     // tell) and how the chain's usual days spread. Three buyers of a three-pack are three
     // shoppers, and one buyer of twelve is a basket seen before, or not.
-    const lump = Math.max(ownLump, chainLumpOf(ctx, cell, day, s.history_days));
-    const basket = Math.max(1 - 1 / lump, chainBasketOf(ctx, cell, day, s.history_days));
+    const chain = chainOf(ctx, cell, day, s.history_days);
+    const lump = Math.max(ownLump, chain.lump);
+    const basket = Math.max(1 - 1 / lump, chain.basket);
     // The usual rate is itself an estimate, from the shoppers the record's history saw: a
     // gamma of that shape (and a half) around it, which widens the day's spread by as much.
     // A record of a few weeks and a handful of sales has a loose usual.
@@ -510,50 +531,21 @@ export function createDemandDetector(): Detector {
       const lump =
         rate.days < 7
           ? 1
-          : Math.max(lumpOf(rate.dailyUnits, rate.saleDayShare), chainLumpOf(ctx, cell, before, window));
+          : Math.max(lumpOf(rate.dailyUnits, rate.saleDayShare), chainOf(ctx, cell, before, window).lump);
       units += rate.dailyUnits;
       weighted += rate.dailyUnits * lump;
     }
     return units > 0 ? Math.max(1, weighted / units) : 1;
   }
 
-  /**
-   * The chance that a shopper of the SKU takes one more unit, read from how its usual days
-   * spread at the chain's stores: a geometric basket with that chance has variance over
-   * mean (1 + p) / (1 - p). Day-to-day swings in traffic read as baskets too, the safe side.
-   * The same for every store of the SKU on a day, so it is read once.
-   */
-  function chainBasketOf(ctx: DetectContext, cell: Cell, day: number, window: number): number {
+  /** The chain's reading of a SKU on a day: the same for every store of it, so read once. */
+  function chainOf(ctx: DetectContext, cell: Cell, day: number, window: number): ChainReading {
     const key = `${cell.sku.sku}|${day}`;
-    let basket = chainBaskets.get(key);
-    if (basket === undefined) {
-      if (chainBaskets.size > 10_000) chainBaskets.clear();
-      let squares = 0;
-      let units = 0;
-      for (const peer of ctx.state.skuCells.get(cell.sku.sku) ?? []) {
-        if (peer.loc.kind !== 'store') continue;
-        const spread = daySpreadBefore(peer, day, window);
-        squares += spread.squares;
-        units += spread.units;
-      }
-      // Until the chain has sold enough, its spread says little (a variance rests on its
-      // rare big days): the reading is weighed with a typical real item's, as if from
-      // BASKET_PRIOR_UNITS units more.
-      const index = (squares + BASKET_PRIOR_INDEX * BASKET_PRIOR_UNITS) / (units + BASKET_PRIOR_UNITS);
-      basket = index > 1 ? Math.min(MAX_BASKET, (index - 1) / (index + 1)) : 0;
-      chainBaskets.set(key, basket);
-    }
-    return basket;
-  }
-
-  /** The chain's units per purchase of a SKU on a day, read once a day. */
-  function chainLumpOf(ctx: DetectContext, cell: Cell, day: number, window: number): number {
-    const key = `${cell.sku.sku}|${day}`;
-    let chain = chainLumps.get(key);
+    let chain = chainReadings.get(key);
     if (chain === undefined) {
-      if (chainLumps.size > 10_000) chainLumps.clear();
-      chain = chainLump(ctx, cell, day, window);
-      chainLumps.set(key, chain);
+      if (chainReadings.size > 10_000) chainReadings.clear();
+      chain = chainReading(ctx, cell, day, window);
+      chainReadings.set(key, chain);
     }
     return chain;
   }
