@@ -96,6 +96,23 @@ describe('the matching rule', () => {
     });
   });
 
+  it('gives a type with no labels of its own no F1 when all it raised was true, and 0 when any was false', () => {
+    const oversell: FaultLabel = { ...phantom('l1', 'SKU-FAST'), type: 'marketplace_oversell' };
+    const atp = (id: string, sku: string) => ({ ...raised(id, sku, 3), type: 'atp_overcommitted' as const });
+    const row = (report: ReturnType<typeof scoreDetections>) =>
+      report.types.find((t) => t.type === 'atp_overcommitted')!;
+    // The oversell's overcommitted ATP is accepted by the oversell's label.
+    expect(row(scoreDetections([atp('e1', 'SKU-FAST')], [oversell], context))).toMatchObject({
+      labels: 0,
+      raised: 1,
+      true_positives: 1,
+      f1: null,
+    });
+    expect(
+      row(scoreDetections([atp('e1', 'SKU-FAST'), atp('e2', 'SKU-SLOW')], [oversell], context)),
+    ).toMatchObject({ raised: 2, true_positives: 1, f1: 0 });
+  });
+
   it('leaves the fast-mover figure out when sales rates are unknown', () => {
     const { dailySales: _unused, ...without } = context;
     expect(scoreDetections([], [phantom('l1', 'SKU-FAST')], without).phantom_fast_movers).toBeNull();

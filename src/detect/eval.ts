@@ -197,10 +197,9 @@ export function scoreDetections(
       true_positives: truePositives,
       precision,
       recall,
-      f1:
-        own.length === 0 && raised.length === 0
-          ? null
-          : f1Of(precision ?? (own.length > 0 ? 0 : null), recall ?? (raised.length > 0 ? 0 : null)),
+      // A type with no labels of its own: no F1 when all it raised was true (accepted by
+      // another label, an oversell's listing and its overcommitted ATP), 0 when any was false.
+      f1: own.length === 0 ? (truePositives === raised.length ? null : 0) : f1Of(precision ?? 0, recall),
       ttd_median_hours: quantile(ttd, 0.5),
       ttd_p90_hours: quantile(ttd, 0.9),
     };

@@ -94,6 +94,7 @@ export function demandRateBefore(cell: Cell, today: number, window: number) {
   let units = 0;
   let squares = 0;
   let saleDays = 0;
+  let lines = 0;
   let counted = 0;
   for (let d = today - days; d < today; d++) {
     // Promotion days (and their after-dip) say little about a usual day.
@@ -101,7 +102,9 @@ export function demandRateBefore(cell: Cell, today: number, window: number) {
     const sold = cell.demand.on(d);
     units += sold;
     squares += sold * sold;
-    saleDays += cell.saleDays.on(d) > 0 ? 1 : 0;
+    const dayLines = cell.saleLines.on(d);
+    saleDays += dayLines > 0 ? 1 : 0;
+    lines += dayLines;
     counted += 1;
   }
   return {
@@ -114,6 +117,8 @@ export function demandRateBefore(cell: Cell, today: number, window: number) {
      */
     spread: counted >= 2 ? ((squares - (units * units) / counted) * counted) / (counted - 1) : 0,
     saleDays,
+    /** Sale lines on those days (a line is one shopper's units). */
+    lines,
     saleDayShare: (saleDays + 1) / (counted + 2),
   };
 }
@@ -270,10 +275,10 @@ export function peerZeroShare(peers: Cell[], cell: Cell, now: number, window: nu
     for (const peer of peers) {
       if (peer.loc.kind !== 'store') continue;
       const today = localDay(now, peer.loc);
-      const n = peer.saleDays.daysBefore(today, window);
+      const n = peer.saleLines.daysBefore(today, window);
       if (n < 7) continue;
       let zeros = 0;
-      for (let d = today - n; d < today; d++) if (peer.saleDays.on(d) === 0) zeros += 1;
+      for (let d = today - n; d < today; d++) if (peer.saleLines.on(d) <= 0) zeros += 1;
       tally.days += n;
       tally.zeros += zeros;
       tally.own.set(peer, [n, zeros]);

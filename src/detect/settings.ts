@@ -103,6 +103,12 @@ export const detectorSettingsSchema = z.object({
   spike_min_factor: z.number().positive().default(4),
   /** ... and at least this many times the biggest day of the history window. */
   spike_history_factor: z.number().positive().default(2.5),
+  /**
+   * A one-off buyer shows in one sale line too (a till line is one shopper's units): a line of
+   * at least spike_min_units and this many times the record's largest earlier line is tested
+   * against the chain's baskets, at the same tail probability.
+   */
+  spike_line_factor: z.number().positive().default(1.5),
   category_spike_factor: z.number().positive().default(2),
   category_drop_factor: z.number().min(0).max(1).default(0.45),
   /** ...and the tail probability of the category's days under its usual demand at which it is raised. */

@@ -125,8 +125,17 @@ export interface Cell {
   /** Movements after the count, kept a few days so that a late count re-sums correctly. */
   recent: { at: number; d: number }[];
   demand: DemandHistory;
-  /** Days with at least one sale, per local day (for zero-sales likelihoods). */
-  saleDays: DemandHistory;
+  /**
+   * Sale lines per local day (a till line is one shopper's units of the SKU): a day with any
+   * is a sale day (zero-sales likelihoods), and units over lines is the record's basket.
+   */
+  saleLines: DemandHistory;
+  /** The largest sale line before `lineDay`, the largest on it, and the latest local day of a line. */
+  largestLine: number;
+  dayLargestLine: number;
+  dayLargestLineEventId: string | null;
+  dayLargestLineAt: number;
+  lineDay: number;
   lastSaleAt: number;
   lastSaleEventId: string | null;
   /** When stock last came in (receipt, transfer, found): a restocked shelf restarts the zero-sales clock. */
@@ -332,7 +341,12 @@ export class WorldState {
         countRecord: null,
         recent: [],
         demand: new DemandHistory(),
-        saleDays: new DemandHistory(),
+        saleLines: new DemandHistory(),
+        largestLine: 0,
+        dayLargestLine: 0,
+        dayLargestLineEventId: null,
+        dayLargestLineAt: 0,
+        lineDay: Number.NEGATIVE_INFINITY,
         lastSaleAt: Number.NEGATIVE_INFINITY,
         lastSaleEventId: null,
         lastInboundAt: Number.NEGATIVE_INFINITY,
@@ -478,8 +492,17 @@ export class WorldState {
   private recordSale(cell: Cell, o: ObservedEvent, q: number): void {
     const day = localDay(o.at, cell.loc);
     cell.demand.add(day, q);
-    if (cell.saleDays.on(day) === 0) cell.saleDays.add(day, 1);
-    else cell.saleDays.advance(day);
+    cell.saleLines.add(day, 1);
+    if (day > cell.lineDay) {
+      cell.largestLine = Math.max(cell.largestLine, cell.dayLargestLine);
+      cell.dayLargestLine = 0;
+      cell.lineDay = day;
+    }
+    if (day === cell.lineDay && q > cell.dayLargestLine) {
+      cell.dayLargestLine = q;
+      cell.dayLargestLineEventId = o.event.event_id;
+      cell.dayLargestLineAt = o.at;
+    } else if (day < cell.lineDay) cell.largestLine = Math.max(cell.largestLine, q);
     if (o.at > cell.lastSaleAt) {
       cell.lastSaleAt = o.at;
       cell.lastSaleEventId = o.event.event_id;
@@ -593,10 +616,16 @@ export class WorldState {
     return hours[Math.floor(hours.length / 2)]! / 24 + 1;
   }
 
-  /** Takes a sale back out of the demand histories (a quantity found to be a glitch). */
+  /**
+   * Takes a sale back out of the demand histories (a quantity found to be a glitch). Its line
+   * is forgotten too; so is the day's largest line, or the earlier largest, when it was that.
+   */
   retractSale(cell: Cell, at: number, qty: number): void {
     const day = localDay(at, cell.loc);
     cell.demand.add(day, -qty);
+    cell.saleLines.add(day, -1);
+    if (day === cell.lineDay && cell.dayLargestLine === qty) cell.dayLargestLine = 0;
+    else if (cell.largestLine === qty) cell.largestLine = 0;
     const store = this.locations.get(cell.loc.location);
     const hist = store?.categories.get(cell.sku.category);
     if (hist && !WorldState.promotedOn(cell, day)) hist.add(day, -qty);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRandom, gamma, poisson } from '../twin/random.ts';
-import { compoundNbUpperTail, nbUpperTail } from './stats.ts';
+import { basketAtLeast, compoundNbUpperTail, largestBasketTail, nbUpperTail } from './stats.ts';
 
 describe('the tail of a day of shoppers with varied baskets', () => {
   it('is the negative binomial when every shopper takes one unit', () => {
@@ -69,5 +69,56 @@ describe('the tail of a day of shoppers with varied baskets', () => {
     const fixedLump = nbUpperTail(Math.floor(20 / 2.2), 0.4, 10);
     expect(geometric).toBeGreaterThan(1e-5);
     expect(fixedLump).toBeLessThan(1e-8);
+  });
+});
+
+describe("the chance that one of a day's shoppers takes a big basket", () => {
+  it('reads the baskets from sale lines: p^(k-1) once thousands are seen, wider with a handful', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.05, max: 0.6, noNaN: true }),
+        fc.integer({ min: 2, max: 12 }),
+        (p, k) => {
+          // 100,000 lines whose units beyond the first are p / (1 - p) of them.
+          const lines = 100_000;
+          const extra = Math.round((lines * p) / (1 - p));
+          expect(basketAtLeast(k, extra, lines) / p ** (k - 1)).toBeCloseTo(1, 1);
+          // Ten lines of a mix no heavier leave room for bigger baskets; one more unit is less likely.
+          const few = Math.floor((10 * p) / (1 - p));
+          if (k >= 6) expect(basketAtLeast(k, few, 10)).toBeGreaterThan(basketAtLeast(k, extra, lines));
+          expect(basketAtLeast(k + 1, extra, lines)).toBeLessThan(basketAtLeast(k, extra, lines));
+        },
+      ),
+    );
+    // Nine single units: a basket of nine is unlikely, not impossible.
+    expect(basketAtLeast(9, 0, 9)).toBeGreaterThan(1e-6);
+    expect(basketAtLeast(9, 0, 9)).toBeLessThan(1e-4);
+    expect(basketAtLeast(1, 0, 0)).toBe(1);
+  });
+
+  it('matches shoppers drawn one by one, the largest basket of each day', () => {
+    const random = createRandom(7);
+    const [mean, r, p] = [3, 4, 0.5];
+    const n = 200_000;
+    const largest = new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      let max = 0;
+      for (let s = poisson(random, mean * (gamma(random, r) / r)); s > 0; s--) {
+        let units = 1;
+        while (random() < p) units++;
+        max = Math.max(max, units);
+      }
+      largest.set(max, (largest.get(max) ?? 0) + 1);
+    }
+    for (const k of [2, 4, 7, 10]) {
+      let above = 0;
+      for (const [units, c] of largest) if (units >= k) above += c;
+      const expected = largestBasketTail(mean, r, p ** (k - 1));
+      expect(Math.abs(above / n - expected)).toBeLessThan(
+        4 * Math.sqrt((expected * (1 - expected)) / n) + 1e-5,
+      );
+    }
+    expect(largestBasketTail(0, r, 0.5)).toBe(0);
+    expect(largestBasketTail(mean, r, 0)).toBe(0);
   });
 });

@@ -89,4 +89,29 @@ export function compoundNbUpperTail(k: number, shoppers: number, r: number, bask
   return Math.min(1, Math.max(0, 1 - below));
 }
 
+/**
+ * The chance that one shopper's basket is at least k units, read from sale lines: a basket
+ * is geometric (1 unit, then one more with chance p), and p is known from the lines seen,
+ * `extra` units beyond the first of each of `lines` lines, with a uniform prior: p ~
+ * Beta(1 + extra, 1 + lines). The chance is E[p^(k-1)] under that, so a handful of single
+ * units leaves a big basket possible, and thousands of them make it all but impossible.
+ */
+export function basketAtLeast(k: number, extra: number, lines: number): number {
+  extra = Math.max(0, extra);
+  lines = Math.max(0, lines);
+  let q = 1;
+  for (let j = 0; j < k - 1; j++) q *= (1 + extra + j) / (2 + extra + lines + j);
+  return q;
+}
+
+/**
+ * P(some shopper takes at least k units) where N ~ NB(mean shoppers, r) shoppers each reach
+ * k with chance q: none does with the negative binomial's generating function at 1 - q,
+ * (1 + mean q / r)^-r.
+ */
+export function largestBasketTail(shoppers: number, r: number, q: number): number {
+  if (shoppers <= 0 || q <= 0) return 0;
+  return -Math.expm1(-r * Math.log1p((shoppers * q) / r));
+}
+
 const PANJER_MAX_UNITS = 5_000;

@@ -35,7 +35,7 @@ function draw(demand: { dispersion: number; store_dispersion: number }, days: nu
   const random = createRandom(seed);
   const tables = categoryTables(SKUS, 2);
   const series = SKUS.map(() => new Array<number>(days).fill(0));
-  const into = new Map<number, number>();
+  const into = new Map<number, number[]>();
   for (let d = 0; d < days; d++) {
     into.clear();
     drawCategoryDemand(
@@ -46,7 +46,7 @@ function draw(demand: { dispersion: number; store_dispersion: number }, days: nu
       dayFactors(random, 2, demand),
       into,
     );
-    for (const [s, units] of into) series[s]![d] = units;
+    for (const [s, baskets] of into) series[s]![d] = baskets.reduce((a, b) => a + b, 0);
   }
   return series;
 }

@@ -62,8 +62,9 @@ export function dayFactors(
 }
 
 /**
- * Adds a store-day's demand of every category to `into` (SKU index to units). `means[c]` is
- * the category's shoppers at a factor of 1 (seasonality, weekday, scale and any fault's shift
+ * Adds a store-day's shoppers of every category to `into` (SKU index to the units of each of
+ * its shoppers: their baskets, which the till records one line each). `means[c]` is the
+ * category's shoppers at a factor of 1 (seasonality, weekday, scale and any fault's shift
  * applied); `skip` drops a shopper of a SKU (one whose promotion just ended).
  */
 export function drawCategoryDemand(
@@ -72,7 +73,7 @@ export function drawCategoryDemand(
   skus: readonly TwinSku[],
   means: readonly number[],
   factors: DayFactors,
-  into: Map<number, number>,
+  into: Map<number, number[]>,
   skip?: (sku: number) => boolean,
 ): void {
   tables.forEach((category, c) => {
@@ -81,14 +82,24 @@ export function drawCategoryDemand(
     for (let i = 0; i < shoppers; i++) {
       const sku = category.skus[category.table.draw(random)]!;
       if (skip?.(sku)) continue;
-      into.set(sku, (into.get(sku) ?? 0) + unitsPerShopper(random, skus[sku]!));
+      addBasket(into, sku, unitsPerShopper(random, skus[sku]!));
     }
   });
 }
 
-/** Units of `shoppers` shoppers of one SKU (a promotion's extra buyers). */
-export function unitsOf(random: Random, sku: TwinSku, shoppers: number): number {
-  let units = 0;
-  for (let n = shoppers; n > 0; n--) units += unitsPerShopper(random, sku);
-  return units;
+/** Adds one shopper's basket of a SKU to a day's baskets. */
+export function addBasket(into: Map<number, number[]>, sku: number, units: number): void {
+  const baskets = into.get(sku);
+  if (baskets) baskets.push(units);
+  else into.set(sku, [units]);
+}
+
+/** Adds the baskets of `shoppers` more shoppers of one SKU (a promotion's extra buyers). */
+export function addShoppers(
+  random: Random,
+  into: Map<number, number[]>,
+  sku: TwinSku,
+  shoppers: number,
+): void {
+  for (let n = shoppers; n > 0; n--) addBasket(into, sku.index, unitsPerShopper(random, sku));
 }

@@ -139,6 +139,41 @@ describe('the twin', () => {
     expect(lived.length).toBe(all.filter((at) => at <= stopped).length);
   });
 
+  it('records each shopper as one till line of their basket, and a bulk buyer as one line of what the shelf held', () => {
+    const scenario = smallScenario([{ type: 'one_off_demand_spike', count: 1, day: 20, magnitude: 500 }]);
+    const net = buildNetwork(scenario, 5);
+    const world = new World(net, scenario, 5);
+    const out: TwinEvent[] = [];
+    const sink = { events: (list: TwinEvent[]) => out.push(...list), truth: () => {} };
+    world.open();
+    for (let day = 0; day < scenario.days; day++) world.step(day, sink);
+    world.drain(sink);
+    const sales = out.map((e) => e.body).filter((b) => b.type === 'sale' && b.channel === 'store');
+    // Ordinary shoppers: an intermittent SKU's lines are its lump (or the last of a shelf),
+    // a basket seller's lines average its basket, 1 / (1 - p).
+    let checked = 0;
+    for (const item of net.skus) {
+      const lines = sales.filter((b) => b.sku === item.sku).map((b) => Number(b.qty));
+      if (lines.length < 100) continue;
+      checked++;
+      const mean = lines.reduce((a, b) => a + b, 0) / lines.length;
+      if (item.basket > 0) expect(mean / (item.lump / (1 - item.basket))).toBeCloseTo(1, 0.8);
+      else expect(lines.filter((q) => q === item.lump).length / lines.length).toBeGreaterThan(0.9);
+    }
+    expect(checked).toBeGreaterThan(3);
+    // The crew wanted 500: one line takes the whole shelf, and nothing sells after it that day.
+    const label = world.labels.find((l) => l.type === 'one_off_demand_spike')!;
+    const day = sales
+      .filter((b) => b.sku === label.sku && b.location === label.location)
+      .filter((b) => String(b.occurred_at) >= label.start && String(b.occurred_at) <= label.end!)
+      .sort((a, b) => String(a.occurred_at).localeCompare(String(b.occurred_at)));
+    const crew = day.reduce((a, b) => (Number(b.qty) > Number(a.qty) ? b : a));
+    expect(Number(crew.qty)).toBeGreaterThan(
+      4 * Math.max(...day.filter((b) => b !== crew).map((b) => Number(b.qty)), 1),
+    );
+    expect(day.at(-1)).toBe(crew);
+  });
+
   it('labels every fault type in the demo scenario', () => {
     const demo = loadScenario('demo');
     const world = new World(buildNetwork(demo, 1), demo, 1);

@@ -1,11 +1,12 @@
 import { assertUnreachable, InvexError } from '../core/errors.ts';
 import {
+  addBasket,
+  addShoppers,
   type CategoryTable,
   categoryTables,
   dayFactors,
   drawCategoryDemand,
   shopperRate,
-  unitsOf,
 } from './demand.ts';
 import { type Climate, seasonality, type TwinNetwork, WEEKDAY } from './network.ts';
 import { AliasTable, between, createRandom, negativeBinomial, poisson, type Random } from './random.ts';
@@ -1169,7 +1170,7 @@ export class World {
     const date = new Date(this.startMs + day * DAY);
     const dayOfYear = Math.floor((date.getTime() - Date.UTC(date.getUTCFullYear(), 0, 1)) / DAY) + 1;
     const weekday = WEEKDAY[(date.getUTCDay() + 6) % 7]!;
-    const demand = new Map<number, number>();
+    const demand = new Map<number, number[]>();
     for (const store of net.stores) {
       const climate: Climate = net.regions[net.locations[store]!.region]!.climate;
       demand.clear();
@@ -1204,9 +1205,8 @@ export class World {
         demand,
         (sku) => dipping.has(sku) && this.demandRandom() > DIP,
       );
-      for (const shift of shifts) {
-        if (shift.sku >= 0) demand.set(shift.sku, (demand.get(shift.sku) ?? 0) + shift.units);
-      }
+      // A one-off buyer (the film crew) is one shopper with one big basket.
+      for (const shift of shifts) if (shift.sku >= 0) addBasket(demand, shift.sku, shift.units);
       for (const promo of promoted) {
         const item = net.skus[promo.sku]!;
         const mean =
@@ -1217,32 +1217,41 @@ export class World {
           (promo.uplift - 1) *
           factors.traffic *
           factors.swing[item.category]!;
-        const extra = unitsOf(this.demandRandom, item, poisson(this.demandRandom, mean));
-        if (extra > 0) demand.set(promo.sku, (demand.get(promo.sku) ?? 0) + extra);
+        addShoppers(this.demandRandom, demand, item, poisson(this.demandRandom, mean));
       }
       const skus = [...demand.keys()].sort((a, b) => a - b);
       for (const sku of skus) {
         const c = this.cell(store, sku);
         const closed = this.closures.some((x) => x.store === store && x.from <= day && day < x.to);
-        let units = closed ? 0 : Math.min(demand.get(sku)!, this.sellable[c]!);
-        if (units < demand.get(sku)!) this.promotionStockout(day, store, sku, promoted);
-        this.kpi.lostUnits += demand.get(sku)! - units;
-        this.kpi.lostStoreUnits += demand.get(sku)! - units;
-        this.kpi.lostValue += (demand.get(sku)! - units) * net.skus[sku]!.unitPrice;
-        this.kpi.demandUnits += demand.get(sku)!;
+        const baskets = demand.get(sku)!;
+        const wanted = baskets.reduce((a, b) => a + b, 0);
+        // Shoppers come through the trading day (9:00 to 21:00), each at their own time; the
+        // shelf serves them in turn until it is empty, and those after it find nothing. The
+        // till records one line per shopper: their basket, or what was left of the shelf.
+        const visits = baskets
+          .map((qty) => ({ qty, at: Math.floor(random() * 12 * HOUR) }))
+          .sort((a, b) => a.at - b.at);
+        let shelf = closed ? 0 : this.sellable[c]!;
+        const lines: typeof visits = [];
+        for (const visit of visits) {
+          if (shelf <= 0) break;
+          const qty = Math.min(visit.qty, shelf);
+          shelf -= qty;
+          lines.push({ qty, at: visit.at });
+        }
+        const units = lines.reduce((a, b) => a + b.qty, 0);
+        if (units < wanted) this.promotionStockout(day, store, sku, promoted);
+        this.kpi.lostUnits += wanted - units;
+        this.kpi.lostStoreUnits += wanted - units;
+        this.kpi.lostValue += (wanted - units) * net.skus[sku]!.unitPrice;
+        this.kpi.demandUnits += wanted;
 
         this.kpi.soldCost += units * net.skus[sku]!.unitCost;
         this.sellable[c] = this.sellable[c]! - units;
         this.soldToday[c] = this.soldToday[c]! + units;
         this.flows.sold += units;
-        // Shoppers come through the day; when more come than the shelf holds, the first ones
-        // take it and the shelf is empty for the rest: the day's sales fall in the share of
-        // it that the units served are of the units wanted.
-        const served = units / demand.get(sku)!;
-        while (units > 0) {
-          const qty = Math.min(units, 1 + (random() < 0.25 ? 1 : 0) + (random() < 0.08 ? 2 : 0));
-          units -= qty;
-          const id = this.sale(day, store, sku, qty, served);
+        for (const line of lines) {
+          const id = this.sale(day, store, sku, line.qty, line.at);
           for (const shift of shifts) if (shift.sku === sku) shift.label.events.push(id);
         }
       }
@@ -1276,10 +1285,10 @@ export class World {
 
   private readonly promotionStockouts = new Set<string>();
 
-  /** A store sale at a random time of the trading day (9:00 to 21:00), or of its first `share`. */
-  private sale(day: number, store: number, sku: number, qty: number, share = 1): string {
+  /** A store sale (one till line) `offset` after the trading day opens at 9:00. */
+  private sale(day: number, store: number, sku: number, qty: number, offset: number): string {
     const { net, random } = this;
-    const occurred = this.at(day, store, 9) + Math.floor(random() * 12 * HOUR * share);
+    const occurred = this.at(day, store, 9) + offset;
     let lag = Math.floor(random() * 120_000);
     const outage = this.outages.find((o) => o.store === store && occurred >= o.from && occurred < o.to);
     if (outage) lag = outage.to - occurred + Math.floor(random() * HOUR);

@@ -10,7 +10,7 @@ import {
   tradeShareSoFar,
   WorldState,
 } from '../state.ts';
-import { compoundNbUpperTail, nbLowerTail, nbUpperTail } from '../stats.ts';
+import { basketAtLeast, compoundNbUpperTail, largestBasketTail, nbLowerTail, nbUpperTail } from '../stats.ts';
 
 const BASELINE_DAYS = 28;
 
@@ -244,11 +244,13 @@ function chainReading(ctx: DetectContext, cell: Cell, day: number, window: numbe
   let days = 0;
   let spread = 0;
   let spreadUnits = 0;
+  let lines = 0;
   for (const peer of ctx.state.skuCells.get(cell.sku.sku) ?? []) {
     if (peer.loc.kind !== 'store') continue;
     const r = demandRateBefore(peer, day, window);
     units += r.dailyUnits * r.days;
     saleDays += r.saleDays;
+    lines += r.lines;
     days += r.days;
     if (r.days >= 2) {
       spread += r.spread;
@@ -259,12 +261,27 @@ function chainReading(ctx: DetectContext, cell: Cell, day: number, window: numbe
   return {
     lump: days > 0 ? lumpOf(units / days, (saleDays + 0.5) / (days + 1)) : 1,
     basket: index > 1 ? Math.min(MAX_BASKET, (index - 1) / (index + 1)) : 0,
+    lineBasket: lineBasketOf(units, lines),
+    units,
+    lines,
   };
 }
+
+/**
+ * The chance of one more unit in a geometric basket whose mean is the units per sale line
+ * (0 without lines, or when every line is one unit).
+ */
+const lineBasketOf = (units: number, lines: number) =>
+  lines > 0 && units > lines ? Math.min(MAX_BASKET, 1 - lines / units) : 0;
 
 interface ChainReading {
   lump: number;
   basket: number;
+  /** The same chance read from the chain's sale lines: units per line is the mean basket. */
+  lineBasket: number;
+  /** The chain's units and sale lines over the window (usual days). */
+  units: number;
+  lines: number;
 }
 
 /**
@@ -307,12 +324,17 @@ export function createDemandDetector(): Detector {
     const s = ctx.cellSettings(cell);
     const day = localDay(at, cell.loc);
     const units = cell.demand.on(day);
+    // A one-off buyer shows twice: in the day's units, and in one sale line far bigger than
+    // the record's lines so far (the crew took what the shelf held, in one go).
+    const line = cell.lineDay === day ? cell.dayLargestLine : 0;
+    const lineCandidate = line >= s.spike_min_units && line >= s.spike_line_factor * cell.largestLine;
     if (units < s.spike_min_units) return;
     const rate = demandRate(cell, at, s.history_days);
     if (rate.days < s.min_history_days) return;
     const uplift = WorldState.uplift(cell, at);
     const usual = Math.max(0.25, rate.dailyUnits) * uplift;
-    if (units < s.spike_min_factor * usual) return;
+    let dayCandidate = units >= s.spike_min_factor * usual;
+    if (!dayCandidate && !lineCandidate) return;
     // A busy day lifts the whole category (weather, a payday, the season turning): the SKU
     // is judged against how the rest of its category sells here today so far.
     const loc = ctx.state.locations.get(cell.loc.location);
@@ -340,7 +362,8 @@ export function createDemandDetector(): Detector {
     if (network && (rate.saleDayShare * rate.days < 5 || ownLump >= 2)) {
       for (let d = day - s.history_days; d < day; d++) biggest = Math.max(biggest, network.on(d));
     }
-    if (units < s.spike_history_factor * biggest * uplift) return;
+    if (units < s.spike_history_factor * biggest * uplift) dayCandidate = false;
+    if (!dayCandidate && !lineCandidate) return;
     // Given how the rest of the category sells here today, one SKU's day varies by its
     // share's dispersion plus what is still uncertain about the category's day (a Gamma
     // with the category's dispersion updated by the units it sold today).
@@ -356,19 +379,37 @@ export function createDemandDetector(): Detector {
         ? 1 / (1 / s.share_dispersion + 1 / (categoryDispersion + today.observed))
         : categoryDispersion;
     // Shoppers take varied quantities: the day is tested as shoppers with geometric
-    // baskets, whose mean is the larger of two readings, the units per purchase (the
+    // baskets, whose mean is the largest of three readings: the units per purchase (the
     // record's own or, pooled over the SKU's stores, the chain's: a sparse record cannot
-    // tell) and how the chain's usual days spread. Three buyers of a three-pack are three
-    // shoppers, and one buyer of twelve is a basket seen before, or not.
+    // tell), the chain's units per sale line, and how the chain's usual days spread. Three
+    // buyers of a three-pack are three shoppers, and one buyer of twelve is a basket seen
+    // before, or not.
     const chain = chainOf(ctx, cell, day, s.history_days);
     const lump = Math.max(ownLump, chain.lump);
-    const basket = Math.max(1 - 1 / lump, chain.basket);
+    const basket = Math.max(1 - 1 / lump, chain.basket, chain.lineBasket);
     // The usual rate is itself an estimate, from the shoppers the record's history saw: a
     // gamma of that shape (and a half) around it, which widens the day's spread by as much.
     // A record of a few weeks and a handful of sales has a loose usual.
     const shoppersSeen = rate.dailyUnits * rate.days * (1 - basket);
     const spread = 1 / (1 / dispersion + 1 / (shoppersSeen + 0.5));
-    const tail = compoundNbUpperTail(units, expected * (1 - basket), spread, basket);
+    const dayTail = dayCandidate ? compoundNbUpperTail(units, expected * (1 - basket), spread, basket) : 1;
+    // The line: the chance that any of today's shoppers takes that many, their baskets as
+    // the lines show them (the chain's, or the record's own when they are bigger), with
+    // what is still unknown of them after the lines seen.
+    const ownUnits = rate.dailyUnits * rate.days;
+    const lineBasket = Math.max(chain.lineBasket, lineBasketOf(ownUnits, rate.lines));
+    const lineTail = lineCandidate
+      ? largestBasketTail(
+          expected * (1 - lineBasket),
+          spread,
+          Math.max(
+            basketAtLeast(line, chain.units - chain.lines, chain.lines),
+            basketAtLeast(line, ownUnits - rate.lines, rate.lines),
+          ),
+        )
+      : 1;
+    const tail = Math.min(dayTail, lineTail);
+    const byLine = lineTail < dayTail;
     const key = `demand_spike:${cell.loc.location}:${cell.sku.sku}:${day}`;
     if (tail > s.spike_max_tail_probability) {
       if (tail <= NEAR_SPIKE * s.spike_max_tail_probability) nearSpikes.set(key, { cell, day, eventId });
@@ -386,10 +427,23 @@ export function createDemandDetector(): Detector {
       channel: 'store',
       group: `location:${cell.loc.location}`,
       root_cause: 'business_rule_violation',
-      reasoning: `${units} units sold in one day against ${fixed(expected, 1)} expected${uplift > 1 ? ` (promotion uplift ${uplift} included)` : ''}${categoryToday > 1 ? ` (the rest of ${cell.sku.category} sells ${fixed(categoryToday, 1)}x its usual here today, included)` : ''}: the chance of that under usual demand is ${tail.toExponential(1)}. A one-off purchase, not a trend.`,
+      reasoning: `${units} units sold in one day against ${fixed(expected, 1)} expected${uplift > 1 ? ` (promotion uplift ${uplift} included)` : ''}${categoryToday > 1 ? ` (the rest of ${cell.sku.category} sells ${fixed(categoryToday, 1)}x its usual here today, included)` : ''}${byLine ? `, ${line} of them in one sale line where a shopper takes ${fixed(1 / (1 - lineBasket), 1)} on average (the largest line here before: ${cell.largestLine})` : ''}: the chance of that under usual demand is ${tail.toExponential(1)}. A one-off purchase, not a trend.`,
       confidence: Math.min(0.99, 1 - Math.sqrt(tail)),
       evidence: {
-        events: [{ event_id: eventId, type: 'sale', occurred_at: iso(at), note: 'latest sale of the spike' }],
+        events: [
+          { event_id: eventId, type: 'sale', occurred_at: iso(at), note: 'latest sale of the spike' },
+          ...(lineCandidate && cell.dayLargestLineEventId && cell.dayLargestLineEventId !== eventId
+            ? [
+                {
+                  event_id: cell.dayLargestLineEventId,
+                  type: 'sale',
+                  occurred_at: iso(cell.dayLargestLineAt),
+                  qty: line,
+                  note: 'the largest sale line of the day',
+                },
+              ]
+            : []),
+        ],
         figures: {
           units_that_day: units,
           expected_units: fixed(expected, 2),
@@ -399,6 +453,11 @@ export function createDemandDetector(): Detector {
           biggest_usual_day: fixed(biggest, 1),
           units_per_purchase: fixed(lump, 2),
           basket_mean_units: fixed(1 / (1 - basket), 2),
+          largest_line: line,
+          largest_earlier_line: cell.largestLine,
+          line_basket_mean_units: fixed(1 / (1 - lineBasket), 2),
+          day_tail_probability: dayTail,
+          line_tail_probability: lineTail,
           dispersion: fixed(dispersion, 2),
           usual_rate_shoppers_seen: fixed(shoppersSeen, 1),
           promotion_uplift: uplift,
@@ -410,6 +469,7 @@ export function createDemandDetector(): Detector {
           spike_min_units: s.spike_min_units,
           spike_min_factor: s.spike_min_factor,
           spike_max_tail_probability: s.spike_max_tail_probability,
+          spike_line_factor: s.spike_line_factor,
           share_dispersion: s.share_dispersion,
         },
       },

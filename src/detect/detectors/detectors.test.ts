@@ -626,6 +626,50 @@ describe('demand', () => {
     expect(Number(crew!.evidence.figures.basket_mean_units)).toBeGreaterThan(2);
   });
 
+  it('flags one sale line far beyond the baskets its shoppers take, though the shelf held only nine', () => {
+    // C sells three a day at three stores; then at S1 two shoppers, and a film crew that
+    // takes the nine left on the rail in one line: eleven, under four usual days.
+    const run = (usual: (d: number, i: number) => number, crew: boolean) => {
+      const h = new DetectHarness();
+      for (const store of ['S1', 'S2', 'S3'])
+        for (let d = 0; d < 28; d++)
+          h.feed(
+            [0, 1, 2].map((i) => ({
+              type: 'sale',
+              sku: 'C',
+              location: store,
+              channel: 'store',
+              qty: usual(d, i),
+              at: d * DAY + (10 + 3 * i) * HOUR,
+            })),
+          );
+      const day = (qty: number, i: number) => ({
+        type: 'sale',
+        sku: 'C',
+        location: 'S1',
+        channel: 'store',
+        qty,
+        at: 28 * DAY + (10 + i) * HOUR,
+      });
+      h.feed(crew ? [day(1, 0), day(1, 1), day(9, 2)] : Array.from({ length: 11 }, (_, i) => day(1, i / 2)));
+      return h.open('demand_spike');
+    };
+    const single = () => 1;
+    const [spike] = run(single, true);
+    expect(spike).toMatchObject({ sku: 'C', location: 'S1' });
+    expect(spike!.evidence.figures).toMatchObject({
+      largest_line: 9,
+      largest_earlier_line: 1,
+      units_that_day: 11,
+    });
+    expect(spike!.evidence.events.some((e) => e.note === 'the largest sale line of the day')).toBe(false);
+    expect(spike!.reasoning).toContain('9 of them in one sale line');
+    // The same eleven units from eleven shoppers: a busy day, not a one-off.
+    expect(run(single, false)).toHaveLength(0);
+    // Shoppers who take up to four at a time (the largest line S1 had was four): nine in a line is within reach.
+    expect(run((d, i) => (i === 0 && d % 2 === 0 ? 4 : i === 0 ? 2 : 1), true)).toHaveLength(0);
+  });
+
   it('gives a slow seller with little history the doubt its loose usual rate and unknown baskets leave', () => {
     const run = (days: number) => {
       const h = new DetectHarness();
