@@ -109,6 +109,11 @@ export const detectorSettingsSchema = z.object({
    * against the chain's baskets, at the same tail probability.
    */
   spike_line_factor: z.number().positive().default(1.5),
+  /**
+   * Where the till records baskets, a SKU's day whose excess no single line explains (it came
+   * from several shoppers): the tail probability at which it is still raised.
+   */
+  spike_shoppers_max_tail_probability: z.number().min(0).max(1).default(1e-7),
   category_spike_factor: z.number().positive().default(2),
   category_drop_factor: z.number().min(0).max(1).default(0.45),
   /** ...and the tail probability of the category's days under its usual demand at which it is raised. */

@@ -410,9 +410,18 @@ export function createDemandDetector(): Detector {
       : 1;
     const tail = Math.min(dayTail, lineTail);
     const byLine = lineTail < dayTail;
+    // Where the till records baskets (the chain's lines hold more than one unit), a one-off
+    // buyer shows in a line. A day whose lines show none had its excess from several
+    // shoppers: not one buyer, and as often a rare day of a heavy-basket seller (a handful of
+    // big baskets) as anything else, so it is held to a bar of its own. A till that records
+    // one line per unit scanned says nothing of baskets: the day test is all there is.
+    const lineBar = s.spike_max_tail_probability;
+    const dayBar =
+      chain.units > chain.lines && lineTail > lineBar ? s.spike_shoppers_max_tail_probability : lineBar;
     const key = `demand_spike:${cell.loc.location}:${cell.sku.sku}:${day}`;
-    if (tail > s.spike_max_tail_probability) {
-      if (tail <= NEAR_SPIKE * s.spike_max_tail_probability) nearSpikes.set(key, { cell, day, eventId });
+    if (lineTail > lineBar && dayTail > dayBar) {
+      if (Math.min(lineTail / lineBar, dayTail / dayBar) <= NEAR_SPIKE)
+        nearSpikes.set(key, { cell, day, eventId });
       return;
     }
     nearSpikes.delete(key);
@@ -427,7 +436,7 @@ export function createDemandDetector(): Detector {
       channel: 'store',
       group: `location:${cell.loc.location}`,
       root_cause: 'business_rule_violation',
-      reasoning: `${units} units sold in one day against ${fixed(expected, 1)} expected${uplift > 1 ? ` (promotion uplift ${uplift} included)` : ''}${categoryToday > 1 ? ` (the rest of ${cell.sku.category} sells ${fixed(categoryToday, 1)}x its usual here today, included)` : ''}${byLine ? `, ${line} of them in one sale line where a shopper takes ${fixed(1 / (1 - lineBasket), 1)} on average (the largest line here before: ${cell.largestLine})` : ''}: the chance of that under usual demand is ${tail.toExponential(1)}. A one-off purchase, not a trend.`,
+      reasoning: `${units} units sold in one day against ${fixed(expected, 1)} expected${uplift > 1 ? ` (promotion uplift ${uplift} included)` : ''}${categoryToday > 1 ? ` (the rest of ${cell.sku.category} sells ${fixed(categoryToday, 1)}x its usual here today, included)` : ''}${byLine ? `, ${line} of them in one sale line where a shopper takes ${fixed(1 / (1 - lineBasket), 1)} on average (the largest line here before: ${cell.largestLine})` : `, in ${cell.saleLines.on(day)} sale lines`}: the chance of that under usual demand is ${tail.toExponential(1)}. ${byLine ? 'A one-off purchase' : 'A one-off day'}, not a trend.`,
       confidence: Math.min(0.99, 1 - Math.sqrt(tail)),
       evidence: {
         events: [
@@ -453,6 +462,7 @@ export function createDemandDetector(): Detector {
           biggest_usual_day: fixed(biggest, 1),
           units_per_purchase: fixed(lump, 2),
           basket_mean_units: fixed(1 / (1 - basket), 2),
+          sale_lines_that_day: cell.saleLines.on(day),
           largest_line: line,
           largest_earlier_line: cell.largestLine,
           line_basket_mean_units: fixed(1 / (1 - lineBasket), 2),
@@ -470,6 +480,7 @@ export function createDemandDetector(): Detector {
           spike_min_factor: s.spike_min_factor,
           spike_max_tail_probability: s.spike_max_tail_probability,
           spike_line_factor: s.spike_line_factor,
+          spike_shoppers_max_tail_probability: s.spike_shoppers_max_tail_probability,
           share_dispersion: s.share_dispersion,
         },
       },

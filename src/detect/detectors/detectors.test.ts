@@ -670,6 +670,41 @@ describe('demand', () => {
     expect(run((d, i) => (i === 0 && d % 2 === 0 ? 4 : i === 0 ? 2 : 1), true)).toHaveLength(0);
   });
 
+  it("holds a day of several shoppers' baskets to a stricter bar than one buyer's line, where the till records baskets", () => {
+    // C's shoppers take one or two at a time at three stores, three lines a day; at S1 a day
+    // of `lines` lines of `qty` (or, through a till that scans unit by unit, as many single lines).
+    const run = (lines: number, qty: number, perUnit: boolean, bar?: number) => {
+      const h = new DetectHarness(bar ? { defaults: { spike_shoppers_max_tail_probability: bar } } : {});
+      const sale = (store: string, d: number, q: number, i: number) => ({
+        type: 'sale',
+        sku: 'C',
+        location: store,
+        channel: 'store',
+        qty: q,
+        at: d * DAY + (9 + (11 * i) / 40) * HOUR,
+      });
+      const split = (store: string, d: number, q: number, i: number) =>
+        perUnit ? Array.from({ length: q }, () => sale(store, d, 1, i)) : [sale(store, d, q, i)];
+      for (const store of ['S1', 'S2', 'S3'])
+        for (let d = 0; d < 28; d++)
+          h.feed([0, 1, 2].flatMap((i) => split(store, d, i === 0 && d % 2 === 0 ? 2 : 1, i)));
+      h.feed(Array.from({ length: lines }, (_, i) => split('S1', 28, qty, i)).flat());
+      return h.open('demand_spike');
+    };
+    // Twenty-seven units from nine shoppers where three come a day: rare, and no one buyer.
+    expect(run(9, 3, false)).toHaveLength(0);
+    // It is the stricter bar that holds it: at the line's bar it would be raised.
+    expect(run(9, 3, false, 1e-5)).toHaveLength(1);
+    // The same units through a unit-by-unit till: the day is all there is to go on.
+    const [day] = run(9, 3, true);
+    expect(day).toMatchObject({ sku: 'C', location: 'S1' });
+    expect(Number(day!.evidence.figures.day_tail_probability)).toBeGreaterThan(1e-7);
+    // Twelve such shoppers pass even the stricter bar, and the exception says how many.
+    const [many] = run(12, 3, false);
+    expect(Number(many!.evidence.figures.day_tail_probability)).toBeLessThan(1e-7);
+    expect(many!.reasoning).toContain('in 12 sale lines');
+  });
+
   it('gives a slow seller with little history the doubt its loose usual rate and unknown baskets leave', () => {
     const run = (days: number) => {
       const h = new DetectHarness();
