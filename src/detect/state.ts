@@ -68,6 +68,9 @@ export interface PromotionWindow {
 /** Days of demand history kept per record (a ring, indexed by local day). */
 export const HISTORY = 35;
 
+/** Sale line sizes counted per SKU: 1 to 31 units, and 32 or more. */
+const LINE_SIZES = 32;
+
 export class DemandHistory {
   /** Units sold per local day. */
   readonly units = new Float64Array(HISTORY);
@@ -158,6 +161,9 @@ export interface Cell {
   /** The latest sale that took the sellable record from stock to nothing: the shelf sold out. */
   soldOutAt: number;
   soldOutEventId: string | null;
+  /** Units of that sale line, and the sellable record just before it (what it took, if equal). */
+  soldOutLine: number;
+  soldOutBefore: number;
   /** The latest failed pick of the SKU here: a picker looked and did not find it. */
   shortPickAt: number;
   shortPickEventId: string | null;
@@ -290,6 +296,8 @@ export class WorldState {
   readonly returns = new Map<string, ReturnFlow>();
   /** The records of each SKU, across locations (for peer comparisons). */
   readonly skuCells = new Map<string, Cell[]>();
+  /** Per SKU, its sale lines by units (1 to LINE_SIZES, the last holding that and more), over all time. */
+  readonly lineSizes = new Map<string, Float64Array>();
   /** The records of each location. */
   readonly locationCells = new Map<string, Cell[]>();
 
@@ -361,6 +369,8 @@ export class WorldState {
         stockedSince: Number.NEGATIVE_INFINITY,
         soldOutAt: Number.NEGATIVE_INFINITY,
         soldOutEventId: null,
+        soldOutLine: 0,
+        soldOutBefore: 0,
         shortPickAt: Number.NEGATIVE_INFINITY,
         shortPickEventId: null,
         lastMarketplaceOrderAt: Number.NEGATIVE_INFINITY,
@@ -491,6 +501,7 @@ export class WorldState {
 
   private recordSale(cell: Cell, o: ObservedEvent, q: number): void {
     const day = localDay(o.at, cell.loc);
+    this.countLine(cell, q, 1);
     cell.demand.add(day, q);
     cell.saleLines.add(day, 1);
     if (day > cell.lineDay) {
@@ -537,6 +548,8 @@ export class WorldState {
     if (o.event.type === 'sale' && before > 0 && after <= 0 && o.at > cell.soldOutAt) {
       cell.soldOutAt = o.at;
       cell.soldOutEventId = o.event.event_id;
+      cell.soldOutLine = Math.abs(o.qtyBase ?? 0);
+      cell.soldOutBefore = before;
     }
     if (o.at > cell.levelSince && Number.isFinite(cell.levelSince) && cell.level > 0 && cell.level <= 1000) {
       const store = this.locations.get(cell.loc.location);
@@ -616,12 +629,39 @@ export class WorldState {
     return hours[Math.floor(hours.length / 2)]! / 24 + 1;
   }
 
+  private countLine(cell: Cell, qty: number, n: number): void {
+    if (!(qty >= 1)) return;
+    let sizes = this.lineSizes.get(cell.sku.sku);
+    if (!sizes) {
+      sizes = new Float64Array(LINE_SIZES);
+      this.lineSizes.set(cell.sku.sku, sizes);
+    }
+    sizes[Math.min(LINE_SIZES, Math.floor(qty)) - 1]! += n;
+  }
+
+  /**
+   * The chance that a shopper whose line was `qty` units would have taken more had the shelf
+   * held it: of the SKU's lines of at least `qty`, the share of more (a geometric basket's p;
+   * 1 below a fixed lump; a quarter before any such line). A till that records one line
+   * per unit scanned shows no baskets: 0 for one unit. The line asked about is already
+   * counted, cut short: it is left out.
+   */
+  wouldTakeMore(sku: string, qty: number): number {
+    const sizes = this.lineSizes.get(sku);
+    if (!sizes || !(qty >= 1) || qty >= LINE_SIZES) return 0;
+    let atLeast = -1;
+    for (let i = Math.floor(qty) - 1; i < LINE_SIZES; i++) atLeast += sizes[i]!;
+    const more = atLeast + 1 - sizes[Math.floor(qty) - 1]!;
+    return (more + 0.5) / (Math.max(0, atLeast) + 2);
+  }
+
   /**
    * Takes a sale back out of the demand histories (a quantity found to be a glitch). Its line
    * is forgotten too; so is the day's largest line, or the earlier largest, when it was that.
    */
   retractSale(cell: Cell, at: number, qty: number): void {
     const day = localDay(at, cell.loc);
+    this.countLine(cell, qty, -1);
     cell.demand.add(day, -qty);
     cell.saleLines.add(day, -1);
     if (day === cell.lineDay && cell.dayLargestLine === qty) cell.dayLargestLine = 0;

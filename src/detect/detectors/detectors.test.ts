@@ -1194,6 +1194,48 @@ describe('the sold-out reading, on a usual rate that rests on few units', () => 
   });
 });
 
+describe('promotion stock-out risk, read from the line that emptied the shelf', () => {
+  it('counts the shopper who took the last units: a buyer of fives who found three wanted more', () => {
+    // D sells in lines of `lump` at three stores, one every four days; S1's shelf is counted
+    // at 3, and on the promotion's first evening one shopper takes all three.
+    const run = (lump: number) => {
+      const h = new DetectHarness();
+      for (const store of ['S1', 'S2', 'S3']) {
+        h.count(store, 'D', 1000, 0);
+        for (let d = 0; d < 28; d += 4)
+          h.feed([
+            { type: 'sale', sku: 'D', location: store, channel: 'store', qty: lump, at: d * DAY + 12 * HOUR },
+          ]);
+      }
+      h.count('S1', 'D', 3, 29 * DAY);
+      h.promotion('S1', 'D', 'PR8', 30, 37, 2, 25 * DAY);
+      h.feed([
+        { type: 'sale', sku: 'D', location: 'S1', channel: 'store', qty: 3, at: 30 * DAY + 20.5 * HOUR },
+      ]);
+      const cell = [...h.engine.state.cells.values()].find(
+        (c) => c.sku.sku === 'D' && c.loc.location === 'S1',
+      )!;
+      const settings = h.engine.config.for(cell.sku.category, cell.loc.region);
+      return soldOutReading(
+        h.engine.state,
+        cell,
+        cell.soldOutAt,
+        { usual: lump / 4, promoRate: lump / 2, lump },
+        settings,
+      );
+    };
+    const fives = run(5);
+    expect(fives).toMatchObject({ emptyingLine: 3 });
+    expect(fives.emptyingShopperWantedMore).toBeGreaterThan(0.9);
+    expect(fives.probability).toBeGreaterThan(0.9);
+    // Where every line is three, the shopper took what such shoppers take; late in the day,
+    // little demand was left to meet the empty shelf.
+    const threes = run(3);
+    expect(threes.emptyingShopperWantedMore).toBeLessThan(0.05);
+    expect(threes.probability).toBeLessThan(0.5);
+  });
+});
+
 describe('promotion stock-out risk, with the season turning', () => {
   it("carries the rest of the category's last week into the promotion's usual rate", () => {
     /** D sells 2 a day, then 4; the rest of its category 5 a day each, then `late`. */

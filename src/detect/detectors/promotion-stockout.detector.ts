@@ -184,7 +184,7 @@ export function createPromotionStockoutDetector(): Detector {
           }
           const coverDays = supply / Math.max(0.01, promoRate);
           const why = soldOut
-            ? `the shelf sold out on ${iso(soldOut.at)} after ${soldOut.sold} sales that day, against about ${fixed(soldOut.expected, 1)} of promotion demand expected that day${soldOut.categoryFactor !== 1 || soldOut.weekday !== 1 ? ` (a weekday of ${fixed(soldOut.weekday, 2)}x the average, and the rest of ${cell.sku.category} sold ${fixed(soldOut.categoryFactor, 2)}x its usual here that day, on the usual part; included)` : ''}${soldOut.dayShare !== undefined ? `, with ${fixed(100 * (1 - soldOut.dayShare), 0)}% of the day's trade still to come` : ''}: the day's demand met an empty shelf with probability ${fixed(probability, 2)}, and the refills did not keep up.`
+            ? `the shelf sold out on ${iso(soldOut.at)} after ${soldOut.sold} sales that day, against about ${fixed(soldOut.expected, 1)} of promotion demand expected that day${soldOut.categoryFactor !== 1 || soldOut.weekday !== 1 ? ` (a weekday of ${fixed(soldOut.weekday, 2)}x the average, and the rest of ${cell.sku.category} sold ${fixed(soldOut.categoryFactor, 2)}x its usual here that day, on the usual part; included)` : ''}${soldOut.dayShare !== undefined ? `, with ${fixed(100 * (1 - soldOut.dayShare), 0)}% of the day's trade still to come` : ''}${soldOut.emptyingShopperWantedMore >= 0.1 ? `; the last shopper took the last ${soldOut.emptyingLine}, and this SKU's shoppers who take that many take more ${fixed(100 * soldOut.emptyingShopperWantedMore, 0)}% of the time` : ''}: the day's demand met an empty shelf with probability ${fixed(probability, 2)}, and the refills did not keep up.`
             : gap
               ? `about ${fixed(gap.demand, 0)} units of demand before the ${arriving.landing} inbound land (${iso(gap.until)}) against ${sellable} sellable: the shelf empties before they arrive with probability ${fixed(probability, 2)}.`
               : landsIn !== undefined
@@ -239,6 +239,8 @@ export function createPromotionStockoutDetector(): Detector {
                       expected_on_sold_out_day: fixed(soldOut.expected, 2),
                       category_factor_on_sold_out_day: fixed(soldOut.categoryFactor, 2),
                       weekday_factor_on_sold_out_day: fixed(soldOut.weekday, 2),
+                      emptying_line_units: soldOut.emptyingLine,
+                      emptying_shopper_wanted_more: fixed(soldOut.emptyingShopperWantedMore, 2),
                       ...(soldOut.dayShare !== undefined
                         ? { day_traded_when_sold_out: fixed(soldOut.dayShare, 2) }
                         : {}),
@@ -310,6 +312,10 @@ export interface SoldOutReading {
   weekday: number;
   /** The share of the day's trade done when the last unit went (undefined: no trading profile yet). */
   dayShare: number | undefined;
+  /** Units of the line that emptied the shelf, when it took exactly what the record held (else 0). */
+  emptyingLine: number;
+  /** That its shopper would have taken more (the SKU's lines of that size or more, or its lump). */
+  emptyingShopperWantedMore: number;
   /** That the day's demand was more than it sold: it met an empty shelf. */
   probability: number;
 }
@@ -372,7 +378,24 @@ export function soldOutReading(
     const atLeast = nbUpperTail(sold, expected, dispersion);
     probability = atLeast > 0 ? nbUpperTail(sold + 1, expected, dispersion) / atLeast : 0;
   }
-  return { sold, expected, categoryFactor, weekday, dayShare: share, probability };
+  // The shopper who took the last units may have wanted more than were left: a buyer of a
+  // five-pack who found three, or one of the SKU's big baskets cut short.
+  const emptyingLine =
+    cell.soldOutAt === at && cell.soldOutLine > 0 && cell.soldOutLine === cell.soldOutBefore
+      ? cell.soldOutLine
+      : 0;
+  const wantedMore = emptyingLine > 0 ? state.wouldTakeMore(cell.sku.sku, emptyingLine) : 0;
+  probability = 1 - (1 - probability) * (1 - wantedMore);
+  return {
+    sold,
+    expected,
+    categoryFactor,
+    weekday,
+    dayShare: share,
+    emptyingLine,
+    emptyingShopperWantedMore: wantedMore,
+    probability,
+  };
 }
 
 /** Transfers still on their way (not fully received), by destination and SKU. */
