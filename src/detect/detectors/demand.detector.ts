@@ -394,18 +394,16 @@ export function createDemandDetector(): Detector {
     const spread = 1 / (1 / dispersion + 1 / (shoppersSeen + 0.5));
     const dayTail = dayCandidate ? compoundNbUpperTail(units, expected * (1 - basket), spread, basket) : 1;
     // The line: the chance that any of today's shoppers takes that many, their baskets as
-    // the lines show them (the chain's, or the record's own when they are bigger), with
-    // what is still unknown of them after the lines seen.
-    const ownUnits = rate.dailyUnits * rate.days;
-    const lineBasket = Math.max(chain.lineBasket, lineBasketOf(ownUnits, rate.lines));
+    // the chain's lines show them (the record's own among them), with what is still unknown
+    // of them after the lines seen. A record's own few lines would leave almost any basket
+    // possible; a store whose shoppers do take more has had big lines before, and the line
+    // must beat its largest by spike_line_factor.
+    const lineBasket = chain.lineBasket;
     const lineTail = lineCandidate
       ? largestBasketTail(
           expected * (1 - lineBasket),
           spread,
-          Math.max(
-            basketAtLeast(line, chain.units - chain.lines, chain.lines),
-            basketAtLeast(line, ownUnits - rate.lines, rate.lines),
-          ),
+          basketAtLeast(line, chain.units - chain.lines, chain.lines),
         )
       : 1;
     const tail = Math.min(dayTail, lineTail);

@@ -670,6 +670,34 @@ describe('demand', () => {
     expect(run((d, i) => (i === 0 && d % 2 === 0 ? 4 : i === 0 ? 2 : 1), true)).toHaveLength(0);
   });
 
+  it("reads a thin record's line against the chain's baskets, not its own few lines", () => {
+    // S1 sold C seven times in four weeks, two at a time; S2 and S3 sell three singles a
+    // day. A crew then takes the ten on S1's rail in one line.
+    const h = new DetectHarness();
+    const sale = (location: string, qty: number, at: number) => ({
+      type: 'sale',
+      sku: 'C',
+      location,
+      channel: 'store',
+      qty,
+      at,
+    });
+    for (let d = 0; d < 28; d++) {
+      h.feed([
+        ...['S2', 'S3'].flatMap((store) =>
+          [0, 1, 2].map((i) => sale(store, 1, d * DAY + (10 + 3 * i) * HOUR)),
+        ),
+        ...(d % 4 === 0 ? [sale('S1', 2, d * DAY + 12 * HOUR)] : []),
+      ]);
+    }
+    h.feed([sale('S1', 10, 28 * DAY + 15 * HOUR)]);
+    const [crew] = h.open('demand_spike');
+    expect(crew).toMatchObject({ sku: 'C', location: 'S1' });
+    // Seven lines of two would leave a basket of ten about a chance in 200 (a Beta of 8 and
+    // 8); the chain's 259 lines make it one in tens of millions.
+    expect(Number(crew!.evidence.figures.line_tail_probability)).toBeLessThan(1e-6);
+  });
+
   it("holds a day of several shoppers' baskets to a stricter bar than one buyer's line, where the till records baskets", () => {
     // C's shoppers take one or two at a time at three stores, three lines a day; at S1 a day
     // of `lines` lines of `qty` (or, through a till that scans unit by unit, as many single lines).
