@@ -106,9 +106,14 @@ export const detectorSettingsSchema = z.object({
   /**
    * A one-off buyer shows in one sale line too (a till line is one shopper's units): a line of
    * at least spike_min_units and this many times the record's largest earlier line is tested
-   * against the chain's baskets, at the same tail probability.
+   * against the chain's baskets.
    */
   spike_line_factor: z.number().positive().default(1.5),
+  /**
+   * ... and the tail probability at which such a line is raised. Every big line of every
+   * record is a test, and heavy-basket SKUs have many: lower than the day's bar.
+   */
+  spike_line_max_tail_probability: z.number().min(0).max(1).default(1e-6),
   /**
    * Where the till records baskets, a SKU's day whose excess no single line explains (it came
    * from several shoppers): the tail probability at which it is still raised.

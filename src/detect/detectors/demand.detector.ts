@@ -413,9 +413,11 @@ export function createDemandDetector(): Detector {
     // shoppers: not one buyer, and as often a rare day of a heavy-basket seller (a handful of
     // big baskets) as anything else, so it is held to a bar of its own. A till that records
     // one line per unit scanned says nothing of baskets: the day test is all there is.
-    const lineBar = s.spike_max_tail_probability;
+    const lineBar = s.spike_line_max_tail_probability;
     const dayBar =
-      chain.units > chain.lines && lineTail > lineBar ? s.spike_shoppers_max_tail_probability : lineBar;
+      chain.units > chain.lines && lineTail > lineBar
+        ? s.spike_shoppers_max_tail_probability
+        : s.spike_max_tail_probability;
     const key = `demand_spike:${cell.loc.location}:${cell.sku.sku}:${day}`;
     if (lineTail > lineBar && dayTail > dayBar) {
       if (Math.min(lineTail / lineBar, dayTail / dayBar) <= NEAR_SPIKE)
@@ -478,6 +480,7 @@ export function createDemandDetector(): Detector {
           spike_min_factor: s.spike_min_factor,
           spike_max_tail_probability: s.spike_max_tail_probability,
           spike_line_factor: s.spike_line_factor,
+          spike_line_max_tail_probability: s.spike_line_max_tail_probability,
           spike_shoppers_max_tail_probability: s.spike_shoppers_max_tail_probability,
           share_dispersion: s.share_dispersion,
         },
