@@ -261,7 +261,6 @@ function chainReading(ctx: DetectContext, cell: Cell, day: number, window: numbe
   return {
     lump: days > 0 ? lumpOf(units / days, (saleDays + 0.5) / (days + 1)) : 1,
     basket: index > 1 ? Math.min(MAX_BASKET, (index - 1) / (index + 1)) : 0,
-    lineBasket: lineBasketOf(units, lines),
     units,
     lines,
   };
@@ -277,9 +276,7 @@ const lineBasketOf = (units: number, lines: number) =>
 interface ChainReading {
   lump: number;
   basket: number;
-  /** The same chance read from the chain's sale lines: units per line is the mean basket. */
-  lineBasket: number;
-  /** The chain's units and sale lines over the window (usual days). */
+  /** The chain's units and sale lines over the window (usual days): units per line is the mean basket. */
   units: number;
   lines: number;
 }
@@ -386,7 +383,8 @@ export function createDemandDetector(): Detector {
     // before, or not.
     const chain = chainOf(ctx, cell, day, s.history_days);
     const lump = Math.max(ownLump, chain.lump);
-    const basket = Math.max(1 - 1 / lump, chain.basket, chain.lineBasket);
+    const lineBasket = lineBasketOf(chain.units, chain.lines);
+    const basket = Math.max(1 - 1 / lump, chain.basket, lineBasket);
     // The usual rate is itself an estimate, from the shoppers the record's history saw: a
     // gamma of that shape (and a half) around it, which widens the day's spread by as much.
     // A record of a few weeks and a handful of sales has a loose usual.
@@ -398,7 +396,6 @@ export function createDemandDetector(): Detector {
     // of them after the lines seen. A record's own few lines would leave almost any basket
     // possible; a store whose shoppers do take more has had big lines before, and the line
     // must beat its largest by spike_line_factor.
-    const lineBasket = chain.lineBasket;
     const lineTail = lineCandidate
       ? largestBasketTail(
           expected * (1 - lineBasket),
