@@ -194,6 +194,42 @@ describe('the twin', () => {
     }
   });
 
+  it("blames a late-posted receipt only for the negative its day's sales made, not a glitched record's", () => {
+    // Glitched sales (1000 times the quantity) leave records thousands below zero; a late
+    // posting picked at such a record would be labelled with that whole depth.
+    const scenario = scenarioSchema.parse({
+      name: 'small',
+      start: '2026-01-05',
+      days: 40,
+      network: { stores: 2, dcs: 1, skus: 12, suppliers: 1 },
+      faults: [
+        { type: 'data_glitch', count: 12 },
+        { type: 'negative_on_hand_sequencing', count: 6 },
+      ],
+    });
+    let labelled = 0;
+    for (const seed of [28, 29, 30]) {
+      const world = new World(buildNetwork(scenario, seed), scenario, seed);
+      const out: TwinEvent[] = [];
+      world.open();
+      for (let day = 0; day < scenario.days; day++)
+        world.step(day, { events: (list) => out.push(...list), truth: () => {} });
+      const bodies = out.map((e) => e.body);
+      for (const label of world.labels.filter((l) => l.type === 'negative_on_hand_sequencing' && l.sku)) {
+        labelled++;
+        // The record stood at zero before the day: it went as deep as the day's moves out took it.
+        const movedOut = bodies
+          .filter((b) => b.sku === label.sku && b.location === label.location)
+          .filter((b) => ['sale', 'shipment', 'adjustment'].includes(String(b.type)))
+          .filter((b) => String(b.occurred_at) >= label.start && String(b.occurred_at) <= label.end!)
+          .reduce((sum, b) => sum + Math.abs(Number(b.qty ?? 0)), 0);
+        expect(label.magnitude).toBeGreaterThan(0);
+        expect(label.magnitude).toBeLessThanOrEqual(movedOut);
+      }
+    }
+    expect(labelled).toBeGreaterThan(3);
+  });
+
   it("makes one slip of a supplier's overlapping slips: a single label, as late as the worse", () => {
     // Eight slips over two suppliers in 40 days: most land on a supplier already slipping.
     const scenario = smallScenario([{ type: 'supplier_lead_time_slip', count: 8 }]);

@@ -721,6 +721,9 @@ export class World {
       let pick: Arrival | undefined;
       for (const a of arrivals) {
         if (a.to !== store || a.lost || a.kind !== 'transfer') continue;
+        // A record already below zero (a glitched sale's, say) reads negative however the
+        // receipt is posted: the late posting would be blamed for what it did not do.
+        if (this.recordedSellable[this.cell(store, a.sku)]! < 0) continue;
         if (
           !pick ||
           this.recordedSellable[this.cell(store, a.sku)]! < this.recordedSellable[this.cell(store, pick.sku)]!
