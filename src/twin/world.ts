@@ -714,27 +714,24 @@ export class World {
   private receiveArrivals(day: number): void {
     const { net } = this;
     const arrivals = this.arrivals.get(day) ?? [];
-    // A store flagged for a late posting: the arrival at its emptiest shelf is posted at
-    // 20:00, after the day's sales of what it brought.
+    // A store flagged for a late posting: an arrival at a shelf its record shows empty is
+    // posted at 20:00, after the day's sales of what it brought. A record already below zero
+    // (a glitched sale's, say) would read negative however the receipt was posted: the late
+    // posting would be blamed for what it did not do.
     const latePosted = new Set<Arrival>();
     for (const [store, label] of this.latePostings) {
-      let pick: Arrival | undefined;
-      for (const a of arrivals) {
-        if (a.to !== store || a.lost || a.kind !== 'transfer') continue;
-        // A record already below zero (a glitched sale's, say) reads negative however the
-        // receipt is posted: the late posting would be blamed for what it did not do.
-        if (this.recordedSellable[this.cell(store, a.sku)]! < 0) continue;
-        if (
-          !pick ||
-          this.recordedSellable[this.cell(store, a.sku)]! < this.recordedSellable[this.cell(store, pick.sku)]!
-        )
-          pick = a;
-      }
-      if (!pick || this.recordedSellable[this.cell(store, pick.sku)]! > 0) continue;
+      const pick = arrivals.find(
+        (a) =>
+          a.to === store &&
+          !a.lost &&
+          a.kind === 'transfer' &&
+          this.recordedSellable[this.cell(store, a.sku)] === 0,
+      );
+      if (!pick) continue;
       latePosted.add(pick);
       this.sequencingWatches.push({
         cell: this.cell(store, pick.sku),
-        before: this.recordedSellable[this.cell(store, pick.sku)]!,
+        before: 0,
         postedAt: this.at(day, store, 20),
         moves: [],
         label,
