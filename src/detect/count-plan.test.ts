@@ -136,6 +136,103 @@ describe('planCounts', () => {
   });
 });
 
+describe('the fast-mover lane', () => {
+  const lane = { minDailyUnits: 1, maxSilenceChance: 0.2, minHistoryDays: 7, recountDays: 14 };
+  // A slow seller silent for three weeks outranks, by margin, a fast mover silent a day and
+  // a half (prior 1e-5 a day): 0.02 against 0.0002 of the shelf gone.
+  const slow = (sku: string) => ({
+    ...candidate(sku, { zeroRunDays: 21, expectedDailyUnits: 0.3, zeroSaleDay: 0.8, dailyLossRate: 1e-5 }),
+    unitMargin: 20,
+    fastMover: lane,
+  });
+  const fast = (sku: string, run: number, location = 'S1', daysSinceCount = 3) => ({
+    ...candidate(
+      sku,
+      { zeroRunDays: run, expectedDailyUnits: 2.5, zeroSaleDay: 0.2, dailyLossRate: 1e-5, daysSinceCount },
+      location,
+    ),
+    fastMover: lane,
+  });
+
+  it("takes the store's first task for the fast mover whose silence is least likely with stock, then ranks by margin", () => {
+    const plan = planCounts([slow('S-A'), slow('S-B'), fast('F-1', 1.5), fast('F-2', 1.1)], '2026-03-20', 2);
+    expect(plan.map((t) => [t.sku, t.fast_mover])).toEqual([
+      ['F-1', true],
+      ['S-A', false],
+    ]);
+    expect(plan[0]!.expected_margin_per_day).toBeLessThan(plan[1]!.expected_margin_per_day);
+    expect(plan[0]!.reason).toContain('a fast mover (2.5 a day) whose silence has a chance of 0.0894');
+    // By margin alone the fast movers come last.
+    const byMargin = planCounts(
+      [slow('S-A'), slow('S-B'), fast('F-1', 1.5), fast('F-2', 1.1)].map((c) => ({
+        ...c,
+        fastMover: undefined,
+      })),
+      '2026-03-20',
+      4,
+    );
+    expect(byMargin.map((t) => t.sku)).toEqual(['S-A', 'S-B', 'F-1', 'F-2']);
+  });
+
+  it('is left to the margin ranking when no fast mover is silent past its bar, or a slower or newer seller is', () => {
+    // 0.2^0.9 = 0.23: a silence that common takes no lane.
+    const plan = planCounts([slow('S-A'), slow('S-B'), fast('F-1', 0.9)], '2026-03-20', 2);
+    expect(plan.map((t) => t.sku)).toEqual(['S-A', 'S-B']);
+    // A seller of half a unit a day silent for days is the margin ranking's, not the lane's.
+    const half = {
+      ...candidate('H', {
+        zeroRunDays: 6,
+        expectedDailyUnits: 0.5,
+        zeroSaleDay: 0.6,
+        dailyLossRate: 1e-5,
+        daysSinceCount: 3,
+      }),
+      fastMover: lane,
+    };
+    expect(planCounts([slow('S-A'), half], '2026-03-20', 1).map((t) => t.fast_mover)).toEqual([false]);
+    // A rate read from the first days of a record (one lump of three) takes no lane.
+    const young = fast('Y', 1.5);
+    young.reading = { ...young.reading, historyDays: 1 };
+    expect(planCounts([slow('S-A'), young], '2026-03-20', 1).map((t) => t.sku)).toEqual(['S-A']);
+  });
+
+  it('with no silence past its bar, takes the fast mover most exposed since its count (units x margin x days), not one counted lately', () => {
+    const plan = planCounts(
+      [
+        slow('S-A'),
+        slow('S-B'),
+        fast('F-10', 0.2, 'S1', 10),
+        fast('F-40', 0.2, 'S1', 40),
+        { ...fast('F-30', 0.2, 'S1', 30), unitMargin: 10 },
+      ],
+      '2026-03-20',
+      2,
+    );
+    // 2.5 x 10 x 30 = 750 over 2.5 x 7 x 40 = 700; 10 days is under the 14 of the bar.
+    expect(plan.map((t) => [t.sku, t.fast_mover])).toEqual([
+      ['F-30', true],
+      ['S-A', false],
+    ]);
+    expect(plan[0]!.reason).toContain('not counted for 30 days, the most exposed');
+    // Every fast mover counted within the fortnight: the margin ranking has the store.
+    const recent = planCounts([slow('S-A'), slow('S-B'), fast('F-10', 0.2, 'S1', 10)], '2026-03-20', 2);
+    expect(recent.map((t) => t.sku)).toEqual(['S-A', 'S-B']);
+    // A silent one goes before any exposure.
+    const both = planCounts([slow('S-A'), fast('F-40', 0.2, 'S1', 40), fast('F-1', 1.5)], '2026-03-20', 2);
+    expect(both.map((t) => t.sku)).toEqual(['F-1', 'S-A']);
+  });
+
+  it("puts every store's lane first in the plan, so each store's list still reads in the order to count", () => {
+    const plan = planCounts(
+      [slow('S-A'), fast('F-1', 2), { ...slow('S-A'), location: 'S2' }, fast('F-9', 1.5, 'S2')],
+      '2026-03-20',
+      2,
+    );
+    expect(plan.map((t) => `${t.location}:${t.sku}`)).toEqual(['S1:F-1', 'S2:F-9', 'S1:S-A', 'S2:S-A']);
+    for (const store of ['S1', 'S2']) expect(plan.find((t) => t.location === store)!.fast_mover).toBe(true);
+  });
+});
+
 describe('the engine and the count plan', () => {
   it('leaves out a silence the demand explains: the same SKU gone quiet at every store is a season ending', () => {
     const plan = (quietEverywhere: boolean) => {

@@ -15,6 +15,15 @@ import type { ConfidenceReading } from './record-confidence.ts';
  * not since the last count. A record that sold an hour ago is not worth counting however
  * long ago it was counted: random counts keep that exposure in check, and keep the
  * store's loss rate honest, so a plan only ever directs part of a store's counts.
+ *
+ * One task a store is kept for a fast mover (ABC cycle counting's rule that the items
+ * that sell most are looked at most): the record selling at least a unit a day whose
+ * silence is least likely with stock on the shelf, once that chance is small. Under a
+ * store's low loss rate the posterior of such a shelf stays small for days, and the
+ * margin ranking puts it behind slow sellers silent for weeks; the lane counts it first.
+ * With no such silence, the lane takes the fast mover most exposed since its last count
+ * (units a day x margin x days), once that is a while: part of a shelf taken while the
+ * refills keep the rest from emptying never falls silent, and only a count finds it.
  */
 
 /** Count ids the plan issues start with this; a count carrying one was directed, not random. */
@@ -47,6 +56,10 @@ export interface CountCandidate {
   unitMargin: number;
   /** Units the record shows on the shelf. */
   recordSellable: number;
+  /** The fast-mover lane's bar for this record (its category's settings); none: not in the lane. */
+  fastMover?:
+    | { minDailyUnits: number; maxSilenceChance: number; minHistoryDays: number; recountDays: number }
+    | undefined;
 }
 
 export interface CountTask {
@@ -62,16 +75,75 @@ export interface CountTask {
   days_without_sale: number;
   days_since_count: number;
   short_picked: boolean;
+  /** Taken by the store's fast-mover lane: counted first, whatever its rank by margin. */
+  fast_mover: boolean;
   reason: string;
+}
+
+/** The chance of the record's silence (and short pick) had the shelf held stock throughout. */
+export function silenceChance(reading: ConfidenceReading): number {
+  return reading.zeroSaleDay ** reading.zeroRunDays * (reading.shortPicked ? reading.pickMiss : 1);
 }
 
 /** P(the shelf emptied during the run without a sale), given the silence. */
 export function emptiedInSilence(reading: ConfidenceReading): number {
-  const run = reading.zeroRunDays;
-  const prior = 1 - Math.exp(-reading.dailyLossRate * run);
+  const prior = 1 - Math.exp(-reading.dailyLossRate * reading.zeroRunDays);
   if (prior <= 0) return 0;
-  const likelihood = reading.zeroSaleDay ** run * (reading.shortPicked ? reading.pickMiss : 1);
-  return prior / (prior + (1 - prior) * likelihood);
+  return prior / (prior + (1 - prior) * silenceChance(reading));
+}
+
+/**
+ * Whether the record is a fast mover the lane may take: a rate read from a week or more of
+ * sales (a first day's lump of three is not three a day) of at least the lane's units a day.
+ */
+function fastMover(candidate: CountCandidate): boolean {
+  const bar = candidate.fastMover;
+  return (
+    bar !== undefined &&
+    candidate.reading.historyDays >= bar.minHistoryDays &&
+    candidate.reading.expectedDailyUnits >= bar.minDailyUnits
+  );
+}
+
+/** A fast mover silent past the lane's bar: its silence is less likely than that with stock on the shelf. */
+function silentFastMover(candidate: CountCandidate): boolean {
+  return (
+    fastMover(candidate) &&
+    candidate.reading.zeroRunDays > 0 &&
+    silenceChance(candidate.reading) <= candidate.fastMover!.maxSilenceChance
+  );
+}
+
+/**
+ * A fast mover's exposure since its last count: units a day x margin x days since the
+ * count (the chance of an unrecorded loss since grows with those days at the store's
+ * rate). A theft of part of a shelf the refills keep from emptying never falls silent;
+ * only a count finds it, and this is the cycle-count order that reaches it.
+ */
+function exposureOf(candidate: CountCandidate): number {
+  const { reading } = candidate;
+  return reading.expectedDailyUnits * candidate.unitMargin * reading.daysSinceCount;
+}
+
+type Lane = 'silence' | 'cycle';
+
+/** The store's lane task: the fast mover silent least likely, else the one most exposed since its count. */
+function laneOf(list: Ranked[]): { ranked: Ranked; lane: Lane } | undefined {
+  let silent: Ranked | undefined;
+  let exposed: Ranked | undefined;
+  for (const r of list) {
+    const c = r.candidate;
+    if (!fastMover(c)) continue;
+    if (silentFastMover(c) && (!silent || silenceChance(c.reading) < silenceChance(silent.candidate.reading)))
+      silent = r;
+    if (
+      c.reading.daysSinceCount >= c.fastMover!.recountDays &&
+      (!exposed || exposureOf(c) > exposureOf(exposed.candidate))
+    )
+      exposed = r;
+  }
+  if (silent) return { ranked: silent, lane: 'silence' };
+  return exposed ? { ranked: exposed, lane: 'cycle' } : undefined;
 }
 
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
@@ -85,12 +157,18 @@ function worthOf(candidate: CountCandidate): number {
 }
 
 /** One candidate's task, or null when a count of it is worth nothing (no stock on record, no sales to lose). */
-export function countTask(candidate: CountCandidate, day: string): CountTask | null {
+export function countTask(candidate: CountCandidate, day: string, lane?: Lane): CountTask | null {
   const worth = worthOf(candidate);
   if (!(worth > 0)) return null;
   const { reading } = candidate;
   const p = emptiedInSilence(reading);
   const silent = reading.zeroRunDays;
+  const why =
+    lane === 'silence'
+      ? `a fast mover (${round(reading.expectedDailyUnits, 2)} a day) whose silence has a chance of ${round(silenceChance(reading), 4)} with stock on the shelf, the least of the store's, counted first; `
+      : lane === 'cycle'
+        ? `a fast mover (${round(reading.expectedDailyUnits, 2)} a day) not counted for ${round(reading.daysSinceCount, 1)} days, the most exposed of the store's (units a day x margin x days since its count), counted first: a loss the refills keep from emptying the shelf shows only on a count; `
+        : '';
   return {
     count_id: countId(day, candidate.location, candidate.sku),
     location: candidate.location,
@@ -102,14 +180,17 @@ export function countTask(candidate: CountCandidate, day: string): CountTask | n
     days_without_sale: round(silent, 1),
     days_since_count: round(reading.daysSinceCount, 1),
     short_picked: reading.shortPicked,
-    reason: `${reading.shortPicked ? 'a picker came up short on it; ' : ''}${round(silent, 1)} trading days without a sale where a day without one has probability ${round(reading.zeroSaleDay, 3)} at ${round(reading.expectedDailyUnits, 2)} units a day: the shelf emptied unrecorded with probability ${round(p, 4)}, losing ${round(reading.expectedDailyUnits * candidate.unitMargin, 2)} of margin a day if so`,
+    fast_mover: lane !== undefined,
+    reason: `${why}${reading.shortPicked ? 'a picker came up short on it; ' : ''}${round(silent, 1)} trading days without a sale where a day without one has probability ${round(reading.zeroSaleDay, 3)} at ${round(reading.expectedDailyUnits, 2)} units a day: the shelf emptied unrecorded with probability ${round(p, 4)}, losing ${round(reading.expectedDailyUnits * candidate.unitMargin, 2)} of margin a day if so`,
   };
 }
 
 /**
- * The plan: per location, the `perLocation` records whose count is worth most, best first,
- * then all locations' tasks by worth. Ties go to the longer silence, then by code, so the
- * plan is the same for the same state. Only the tasks kept are written out.
+ * The plan: per location, the fast-mover lane's record first (when one qualifies), then
+ * the records whose count is worth most, up to `perLocation` in all; the lanes' tasks
+ * first, then all locations' others by worth, so each store's list reads best first. Ties
+ * go to the longer silence, then by code, so the plan is the same for the same state.
+ * Only the tasks kept are written out.
  */
 export function planCounts(
   candidates: Iterable<CountCandidate>,
@@ -124,9 +205,21 @@ export function planCounts(
     list.push({ candidate, worth });
     byLocation.set(candidate.location, list);
   }
+  const lanes: { ranked: Ranked; lane: Lane }[] = [];
   const kept: Ranked[] = [];
-  for (const list of byLocation.values()) kept.push(...list.sort(byWorth).slice(0, Math.max(0, perLocation)));
-  return kept.sort(byWorth).map((r) => countTask(r.candidate, day)!);
+  const room = Math.max(0, perLocation);
+  for (const list of byLocation.values()) {
+    list.sort(byWorth);
+    const lane = room > 0 ? laneOf(list) : undefined;
+    if (lane) lanes.push(lane);
+    kept.push(...list.filter((r) => r !== lane?.ranked).slice(0, room - (lane ? 1 : 0)));
+  }
+  return [
+    ...lanes
+      .sort((a, b) => byWorth(a.ranked, b.ranked))
+      .map((l) => countTask(l.ranked.candidate, day, l.lane)!),
+    ...kept.sort(byWorth).map((r) => countTask(r.candidate, day)!),
+  ];
 }
 
 interface Ranked {

@@ -113,6 +113,47 @@ describe('the matching rule', () => {
     ).toMatchObject({ raised: 2, true_positives: 1, f1: 0 });
   });
 
+  it("counts a label found by a type it also accepts in its own type's precision", () => {
+    const oversell = (id: string, sku: string): FaultLabel => ({
+      ...phantom(id, sku),
+      type: 'marketplace_oversell',
+    });
+    const as = (type: 'atp_overcommitted' | 'listing_below_threshold', id: string, sku: string) => ({
+      ...raised(id, sku, 3),
+      type,
+    });
+    const row = (report: ReturnType<typeof scoreDetections>) =>
+      report.types.find((t) => t.type === 'listing_below_threshold')!;
+    // Both oversells found, one only as overcommitted ATP: the listing row's F1 is 1, not 0.
+    const found = scoreDetections(
+      [as('atp_overcommitted', 'e1', 'SKU-FAST'), as('listing_below_threshold', 'e2', 'SKU-SLOW')],
+      [oversell('l1', 'SKU-FAST'), oversell('l2', 'SKU-SLOW')],
+      context,
+    );
+    expect(row(found)).toMatchObject({
+      labels: 2,
+      detected: 2,
+      raised: 1,
+      true_positives: 1,
+      precision: 1,
+      f1: 1,
+    });
+    // Found only by the accepted type, the row still scores its find.
+    const onlyAtp = scoreDetections(
+      [as('atp_overcommitted', 'e1', 'SKU-FAST')],
+      [oversell('l1', 'SKU-FAST')],
+      context,
+    );
+    expect(row(onlyAtp)).toMatchObject({ raised: 0, precision: 1, recall: 1, f1: 1 });
+    // A false listing exception still counts against it.
+    const withFalse = scoreDetections(
+      [as('atp_overcommitted', 'e1', 'SKU-FAST'), as('listing_below_threshold', 'e3', 'SKU-MID')],
+      [oversell('l1', 'SKU-FAST')],
+      context,
+    );
+    expect(row(withFalse)).toMatchObject({ raised: 1, true_positives: 0, precision: 0.5 });
+  });
+
   it('leaves the fast-mover figure out when sales rates are unknown', () => {
     const { dailySales: _unused, ...without } = context;
     expect(scoreDetections([], [phantom('l1', 'SKU-FAST')], without).phantom_fast_movers).toBeNull();

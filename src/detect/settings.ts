@@ -43,6 +43,20 @@ export const detectorSettingsSchema = z.object({
    */
   phantom_count_min_units: z.number().min(1).default(2),
   phantom_count_min_share: z.number().min(0).max(1).default(0.5),
+  /**
+   * The count plan's fast-mover lane: each store's first task goes to the record selling at
+   * least `count_plan_fast_mover_units` a day whose silence is least likely with stock on
+   * the shelf, once that chance is at most `count_plan_fast_mover_silence`. A fast mover's
+   * empty shelf loses most a day, yet its posterior stays small for days under a store's
+   * low loss rate; the lane puts it in front of the shelf within a day or two.
+   */
+  count_plan_fast_mover_units: z.number().min(0).default(1),
+  count_plan_fast_mover_silence: z.number().min(0).max(1).default(0.2),
+  /**
+   * With no fast mover silent past that bar, the lane takes the one most exposed since its
+   * last count (units a day x margin x days), once it has gone this many days uncounted.
+   */
+  count_plan_fast_mover_recount_days: z.number().min(0).default(14),
   /** Probability that a count showing such a shortfall is a miscount (the confidence it carries is one minus this). */
   count_error_probability: z.number().min(0.0001).max(0.5).default(0.03),
 

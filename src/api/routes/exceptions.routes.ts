@@ -45,6 +45,9 @@ const countTaskSchema = z.object({
   days_without_sale: z.number(),
   days_since_count: z.number(),
   short_picked: z.boolean(),
+  fast_mover: z
+    .boolean()
+    .describe("Taken by the store's fast-mover lane: counted first, whatever its rank by margin"),
   reason: z.string(),
 });
 

@@ -233,11 +233,14 @@ function countPlanTable(generatedAt: string, tasks: CountTask[]): string {
       t.days_without_sale.toFixed(1),
       t.probability_empty.toFixed(4),
       t.expected_margin_per_day.toFixed(2),
-    ].join('  '),
+      t.fast_mover ? 'fast mover' : '',
+    ]
+      .join('  ')
+      .trimEnd(),
   );
   return [
-    `count plan at ${generatedAt} (${tasks.length} tasks)`,
-    'location  sku  count_id  record  units/day  days silent  P(empty)  margin/day at risk',
+    `count plan at ${generatedAt} (${tasks.length} tasks; a fast mover first at each store whose silence calls for it)`,
+    'location  sku  count_id  record  units/day  days silent  P(empty)  margin/day at risk  lane',
     ...rows,
   ].join('\n');
 }

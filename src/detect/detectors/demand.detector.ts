@@ -619,20 +619,24 @@ export function createDemandDetector(): Detector {
     return chain;
   }
 
-  /** The largest units one SKU sold above its own usual over local days [from, to) at a location. */
+  /**
+   * The SKU that sold most above its own usual over local days [from, to) at a location:
+   * its units and its usual over those days (none above its usual: both 0).
+   */
   function biggestExcess(
     ctx: DetectContext,
     loc: LocationState,
     category: string,
     from: number,
     to: number,
-  ): number {
-    let biggest = 0;
+  ): { units: number; usual: number } {
+    let biggest = { units: 0, usual: 0 };
     for (const cell of categoryCells(ctx, loc, category)) {
       const rate = demandRateBefore(cell, from, BASELINE_DAYS);
       let units = 0;
       for (let d = from; d < to; d++) if (!WorldState.promotedOn(cell, d)) units += cell.demand.on(d);
-      biggest = Math.max(biggest, units - rate.dailyUnits * (to - from));
+      const usual = rate.dailyUnits * (to - from);
+      if (units - usual > biggest.units - biggest.usual) biggest = { units, usual };
     }
     return biggest;
   }
@@ -732,10 +736,14 @@ export function createDemandDetector(): Detector {
       const spike = up < down;
       if (spike) {
         // A surge lifts the category; one SKU's lump lifts one SKU. Test again without the
-        // biggest single excess.
-        const trimmed = observed - biggestExcess(ctx, loc, category, from, today);
+        // biggest single excess: that SKU at its usual, and the rest of the category above
+        // the factor on its own (its usual is the category's less that SKU's).
+        const big = biggestExcess(ctx, loc, category, from, today);
+        const trimmed = observed - (big.units - big.usual);
+        const rest = { observed: observed - big.units, expected: Math.max(0, expected - big.usual) };
         tail = nbUpperTail(Math.round(trimmed), expected * (1 + slack), surgeR);
-        if (trimmed < s.category_spike_factor * expected || tail > s.category_max_tail_probability) continue;
+        if (rest.observed < s.category_spike_factor * rest.expected || tail > s.category_max_tail_probability)
+          continue;
       }
       raised = true;
       const ratio = observed / expected;

@@ -878,6 +878,27 @@ describe('demand', () => {
     expect(h.of('demand_spike').filter((e) => e.sku === null)).toHaveLength(1);
   });
 
+  it('finds a surge that lifts a category led by one big seller, and not that seller alone', () => {
+    // A sells 40 a day and B, C, D 12 each; then four days with every SKU up threefold, or
+    // A alone up to 200. Without A's excess the first is the rest at three times its own
+    // usual of 36 (the factor is 2), though A's usual and the rest's 108 are short of twice
+    // the category's 76; the second is the rest as usual.
+    const run = (everySku: boolean) => {
+      const h = new DetectHarness();
+      const usual: Record<string, number> = { A: 40, B: 12, C: 12, D: 12 };
+      for (const sku of Object.keys(usual)) h.sales('S1', sku, 0, 28, () => usual[sku]!);
+      for (let d = 28; d < 32; d++) {
+        h.sales('S1', 'A', d, d + 1, () => (everySku ? 120 : 200));
+        for (const sku of ['B', 'C', 'D']) h.sales('S1', sku, d, d + 1, () => (everySku ? 36 : 12));
+        h.sweep((d + 1) * DAY + HOUR);
+      }
+      return h.of('demand_spike').filter((e) => e.sku === null);
+    };
+    const [surge] = run(true);
+    expect(surge).toMatchObject({ location: 'S1', category: 'toys' });
+    expect(run(false)).toHaveLength(0);
+  });
+
   it("judges a store's surge by how much the category's days vary across the chain", () => {
     const run = (noisyChain: boolean) => {
       const h = new DetectHarness();
