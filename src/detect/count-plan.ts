@@ -21,9 +21,6 @@ import type { ConfidenceReading } from './record-confidence.ts';
  * silence is least likely with stock on the shelf, once that chance is small. Under a
  * store's low loss rate the posterior of such a shelf stays small for days, and the
  * margin ranking puts it behind slow sellers silent for weeks; the lane counts it first.
- * With no such silence, the lane takes the fast mover most exposed since its last count
- * (units a day x margin x days), once that is a while: part of a shelf taken while the
- * refills keep the rest from emptying never falls silent, and only a count finds it.
  */
 
 /** Count ids the plan issues start with this; a count carrying one was directed, not random. */
@@ -57,9 +54,7 @@ export interface CountCandidate {
   /** Units the record shows on the shelf. */
   recordSellable: number;
   /** The fast-mover lane's bar for this record (its category's settings); none: not in the lane. */
-  fastMover?:
-    | { minDailyUnits: number; maxSilenceChance: number; minHistoryDays: number; recountDays: number }
-    | undefined;
+  fastMover?: { minDailyUnits: number; maxSilenceChance: number; minHistoryDays: number } | undefined;
 }
 
 export interface CountTask {
@@ -114,36 +109,15 @@ function silentFastMover(candidate: CountCandidate): boolean {
   );
 }
 
-/**
- * A fast mover's exposure since its last count: units a day x margin x days since the
- * count (the chance of an unrecorded loss since grows with those days at the store's
- * rate). A theft of part of a shelf the refills keep from emptying never falls silent;
- * only a count finds it, and this is the cycle-count order that reaches it.
- */
-function exposureOf(candidate: CountCandidate): number {
-  const { reading } = candidate;
-  return reading.expectedDailyUnits * candidate.unitMargin * reading.daysSinceCount;
-}
-
-type Lane = 'silence' | 'cycle';
-
-/** The store's lane task: the fast mover silent least likely, else the one most exposed since its count. */
-function laneOf(list: Ranked[]): { ranked: Ranked; lane: Lane } | undefined {
+/** The store's lane task: the fast mover whose silence is least likely with stock on the shelf. */
+function laneOf(list: Ranked[]): Ranked | undefined {
   let silent: Ranked | undefined;
-  let exposed: Ranked | undefined;
   for (const r of list) {
     const c = r.candidate;
-    if (!fastMover(c)) continue;
     if (silentFastMover(c) && (!silent || silenceChance(c.reading) < silenceChance(silent.candidate.reading)))
       silent = r;
-    if (
-      c.reading.daysSinceCount >= c.fastMover!.recountDays &&
-      (!exposed || exposureOf(c) > exposureOf(exposed.candidate))
-    )
-      exposed = r;
   }
-  if (silent) return { ranked: silent, lane: 'silence' };
-  return exposed ? { ranked: exposed, lane: 'cycle' } : undefined;
+  return silent;
 }
 
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
@@ -157,18 +131,15 @@ function worthOf(candidate: CountCandidate): number {
 }
 
 /** One candidate's task, or null when a count of it is worth nothing (no stock on record, no sales to lose). */
-export function countTask(candidate: CountCandidate, day: string, lane?: Lane): CountTask | null {
+export function countTask(candidate: CountCandidate, day: string, fastMoverLane = false): CountTask | null {
   const worth = worthOf(candidate);
   if (!(worth > 0)) return null;
   const { reading } = candidate;
   const p = emptiedInSilence(reading);
   const silent = reading.zeroRunDays;
-  const why =
-    lane === 'silence'
-      ? `a fast mover (${round(reading.expectedDailyUnits, 2)} a day) whose silence has a chance of ${round(silenceChance(reading), 4)} with stock on the shelf, the least of the store's, counted first; `
-      : lane === 'cycle'
-        ? `a fast mover (${round(reading.expectedDailyUnits, 2)} a day) not counted for ${round(reading.daysSinceCount, 1)} days, the most exposed of the store's (units a day x margin x days since its count), counted first: a loss the refills keep from emptying the shelf shows only on a count; `
-        : '';
+  const why = fastMoverLane
+    ? `a fast mover (${round(reading.expectedDailyUnits, 2)} a day) whose silence has a chance of ${round(silenceChance(reading), 4)} with stock on the shelf, the least of the store's, counted first; `
+    : '';
   return {
     count_id: countId(day, candidate.location, candidate.sku),
     location: candidate.location,
@@ -180,7 +151,7 @@ export function countTask(candidate: CountCandidate, day: string, lane?: Lane): 
     days_without_sale: round(silent, 1),
     days_since_count: round(reading.daysSinceCount, 1),
     short_picked: reading.shortPicked,
-    fast_mover: lane !== undefined,
+    fast_mover: fastMoverLane,
     reason: `${why}${reading.shortPicked ? 'a picker came up short on it; ' : ''}${round(silent, 1)} trading days without a sale where a day without one has probability ${round(reading.zeroSaleDay, 3)} at ${round(reading.expectedDailyUnits, 2)} units a day: the shelf emptied unrecorded with probability ${round(p, 4)}, losing ${round(reading.expectedDailyUnits * candidate.unitMargin, 2)} of margin a day if so`,
   };
 }
@@ -205,19 +176,17 @@ export function planCounts(
     list.push({ candidate, worth });
     byLocation.set(candidate.location, list);
   }
-  const lanes: { ranked: Ranked; lane: Lane }[] = [];
+  const lanes: Ranked[] = [];
   const kept: Ranked[] = [];
   const room = Math.max(0, perLocation);
   for (const list of byLocation.values()) {
     list.sort(byWorth);
     const lane = room > 0 ? laneOf(list) : undefined;
     if (lane) lanes.push(lane);
-    kept.push(...list.filter((r) => r !== lane?.ranked).slice(0, room - (lane ? 1 : 0)));
+    kept.push(...list.filter((r) => r !== lane).slice(0, room - (lane ? 1 : 0)));
   }
   return [
-    ...lanes
-      .sort((a, b) => byWorth(a.ranked, b.ranked))
-      .map((l) => countTask(l.ranked.candidate, day, l.lane)!),
+    ...lanes.sort(byWorth).map((r) => countTask(r.candidate, day, true)!),
     ...kept.sort(byWorth).map((r) => countTask(r.candidate, day)!),
   ];
 }

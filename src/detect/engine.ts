@@ -164,7 +164,6 @@ export class DetectionEngine {
           minDailyUnits: settings.count_plan_fast_mover_units,
           maxSilenceChance: settings.count_plan_fast_mover_silence,
           minHistoryDays: settings.phantom_min_history_days,
-          recountDays: settings.count_plan_fast_mover_recount_days,
         },
       });
     }

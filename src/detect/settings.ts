@@ -52,11 +52,6 @@ export const detectorSettingsSchema = z.object({
    */
   count_plan_fast_mover_units: z.number().min(0).default(1),
   count_plan_fast_mover_silence: z.number().min(0).max(1).default(0.2),
-  /**
-   * With no fast mover silent past that bar, the lane takes the one most exposed since its
-   * last count (units a day x margin x days), once it has gone this many days uncounted.
-   */
-  count_plan_fast_mover_recount_days: z.number().min(0).default(14),
   /** Probability that a count showing such a shortfall is a miscount (the confidence it carries is one minus this). */
   count_error_probability: z.number().min(0.0001).max(0.5).default(0.03),
 
