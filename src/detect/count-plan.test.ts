@@ -137,7 +137,11 @@ describe('planCounts', () => {
 });
 
 describe('the fast-mover lane', () => {
-  const lane = { minDailyUnits: 1, maxSilenceChance: 0.2, minHistoryDays: 7 };
+  const lane = {
+    count_plan_fast_mover_units: 1,
+    count_plan_fast_mover_silence: 0.2,
+    phantom_min_history_days: 7,
+  };
   // A slow seller silent for three weeks outranks, by margin, a fast mover silent a day and
   // a half (prior 1e-5 a day): 0.02 against 0.0002 of the shelf gone.
   const slow = (sku: string) => ({

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ConfidenceReading } from './record-confidence.ts';
+import type { DetectorSettings } from './settings.ts';
 
 /**
  * The count plan: which store records are most worth a look at the shelf today.
@@ -53,9 +54,15 @@ export interface CountCandidate {
   unitMargin: number;
   /** Units the record shows on the shelf. */
   recordSellable: number;
-  /** The fast-mover lane's bar for this record (its category's settings); none: not in the lane. */
-  fastMover?: { minDailyUnits: number; maxSilenceChance: number; minHistoryDays: number } | undefined;
+  /** The fast-mover lane's bar for this record: its category's settings; none, not in the lane. */
+  fastMover?: FastMoverBar | undefined;
 }
+
+/** The settings the fast-mover lane reads. */
+export type FastMoverBar = Pick<
+  DetectorSettings,
+  'count_plan_fast_mover_units' | 'count_plan_fast_mover_silence' | 'phantom_min_history_days'
+>;
 
 export interface CountTask {
   count_id: string;
@@ -88,24 +95,19 @@ export function emptiedInSilence(reading: ConfidenceReading): number {
 }
 
 /**
- * Whether the record is a fast mover the lane may take: a rate read from a week or more of
- * sales (a first day's lump of three is not three a day) of at least the lane's units a day.
+ * Whether the record is a fast mover silent past the lane's bar: a rate read from a week or
+ * more of sales (a first day's lump of three is not three a day) of at least the lane's
+ * units a day, and a silence less likely than the bar with stock on the shelf.
  */
-function fastMover(candidate: CountCandidate): boolean {
+function silentFastMover(candidate: CountCandidate): boolean {
   const bar = candidate.fastMover;
+  const { reading } = candidate;
   return (
     bar !== undefined &&
-    candidate.reading.historyDays >= bar.minHistoryDays &&
-    candidate.reading.expectedDailyUnits >= bar.minDailyUnits
-  );
-}
-
-/** A fast mover silent past the lane's bar: its silence is less likely than that with stock on the shelf. */
-function silentFastMover(candidate: CountCandidate): boolean {
-  return (
-    fastMover(candidate) &&
-    candidate.reading.zeroRunDays > 0 &&
-    silenceChance(candidate.reading) <= candidate.fastMover!.maxSilenceChance
+    reading.historyDays >= bar.phantom_min_history_days &&
+    reading.expectedDailyUnits >= bar.count_plan_fast_mover_units &&
+    reading.zeroRunDays > 0 &&
+    silenceChance(reading) <= bar.count_plan_fast_mover_silence
   );
 }
 

@@ -160,11 +160,7 @@ export class DetectionEngine {
         reading,
         unitMargin: margin(cell),
         recordSellable: sellable,
-        fastMover: {
-          minDailyUnits: settings.count_plan_fast_mover_units,
-          maxSilenceChance: settings.count_plan_fast_mover_silence,
-          minHistoryDays: settings.phantom_min_history_days,
-        },
+        fastMover: settings,
       });
     }
     return planCounts(candidates, new Date(now).toISOString().slice(0, 10), options.perLocation);
