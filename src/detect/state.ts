@@ -186,6 +186,8 @@ export interface LocationState {
   gapSince: number;
   /** Units sold per category per local day, promoted SKUs left out. */
   categories: Map<string, DemandHistory>;
+  /** Sale lines (a line is one shopper's units) per category per local day, promoted SKUs left out. */
+  categoryLines: Map<string, DemandHistory>;
   /** Deliveries per local day: all, and duplicates. */
   deliveries: DemandHistory;
   duplicates: DemandHistory;
@@ -287,6 +289,21 @@ export function tradingDaysBetween(loc: LocationState, from: number, to: number)
   );
 }
 
+/** A location's history of one category in `histories`, begun with the location's own history. */
+function categoryHistory(
+  store: LocationState,
+  histories: Map<string, DemandHistory>,
+  category: string,
+): DemandHistory {
+  let hist = histories.get(category);
+  if (!hist) {
+    hist = new DemandHistory();
+    hist.firstDay = store.deliveries.firstDay;
+    histories.set(category, hist);
+  }
+  return hist;
+}
+
 export class WorldState {
   readonly cells = new Map<string, Cell>();
   readonly locations = new Map<string, LocationState>();
@@ -316,6 +333,7 @@ export class WorldState {
         hourly: new Float64Array(24),
         gapSince: Number.NaN,
         categories: new Map(),
+        categoryLines: new Map(),
         deliveries: new DemandHistory(),
         duplicates: new DemandHistory(),
         duplicateSamples: [],
@@ -521,13 +539,8 @@ export class WorldState {
     const store = this.location(cell.loc.location);
     if (!store) return;
     if (!WorldState.promotedOn(cell, day)) {
-      let hist = store.categories.get(cell.sku.category);
-      if (!hist) {
-        hist = new DemandHistory();
-        hist.firstDay = store.deliveries.firstDay;
-        store.categories.set(cell.sku.category, hist);
-      }
-      hist.add(day, q);
+      categoryHistory(store, store.categories, cell.sku.category).add(day, q);
+      categoryHistory(store, store.categoryLines, cell.sku.category).add(day, 1);
     }
   }
 
@@ -667,8 +680,10 @@ export class WorldState {
     if (day === cell.lineDay && cell.dayLargestLine === qty) cell.dayLargestLine = 0;
     else if (cell.largestLine === qty) cell.largestLine = 0;
     const store = this.locations.get(cell.loc.location);
-    const hist = store?.categories.get(cell.sku.category);
-    if (hist && !WorldState.promotedOn(cell, day)) hist.add(day, -qty);
+    if (store && !WorldState.promotedOn(cell, day)) {
+      store.categories.get(cell.sku.category)?.add(day, -qty);
+      store.categoryLines.get(cell.sku.category)?.add(day, -1);
+    }
   }
 
   private recordActivity(cell: Cell, o: ObservedEvent): void {

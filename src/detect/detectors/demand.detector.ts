@@ -296,9 +296,17 @@ export function createDemandDetector(): Detector {
   const evaluatedDay = new Map<string, number>();
   /** Per SKU, the biggest day any store had (lumpy sellers show their lumps somewhere). */
   const networkBiggest = new Map<string, DemandHistory>();
-  /** Units of one-off SKU spikes per location, category and day, kept out of category tests. */
-  const oneOff = new Map<string, number>();
+  /** Units and sale lines of one-off SKU spikes per location, category and day, kept out of category tests. */
+  const oneOff = new Map<string, { units: number; lines: number }>();
   const oneOffKey = (location: string, category: string, day: number) => `${location}|${category}|${day}`;
+  /** A category's day at a location less its one-off spikes, in units or in sale lines. */
+  const withoutOneOffs = (
+    loc: LocationState,
+    category: string,
+    hist: DemandHistory,
+    d: number,
+    of: 'units' | 'lines',
+  ) => Math.max(0, hist.on(d) - (oneOff.get(oneOffKey(loc.info.location, category, d))?.[of] ?? 0));
   /** The chain's units per purchase and basket chance per SKU and day (read once a day, not at every sale). */
   const chainReadings = new Map<string, ChainReading>();
   /** Per category, each store's latest reading of its day-to-day overdispersion. */
@@ -424,7 +432,11 @@ export function createDemandDetector(): Detector {
     nearSpikes.delete(key);
     if (loc && ctx.open(`demand_spike:${cell.loc.location}:category:${cell.sku.category}`)) return;
     const extra = units - expected;
-    oneOff.set(oneOffKey(cell.loc.location, cell.sku.category, day), extra);
+    // One buyer is one line; a day of several shoppers, the lines beyond the usual shoppers'.
+    oneOff.set(oneOffKey(cell.loc.location, cell.sku.category, day), {
+      units: extra,
+      lines: byLine ? 1 : Math.max(0, cell.saleLines.on(day) - expected * (1 - basket)),
+    });
     ctx.raise({
       key,
       type: 'demand_spike',
@@ -519,7 +531,7 @@ export function createDemandDetector(): Detector {
     let observed = 0;
     let expected = 0;
     for (let d = from; d < today; d++) {
-      observed += Math.max(0, hist.on(d) - (oneOff.get(oneOffKey(loc.info.location, category, d)) ?? 0));
+      observed += withoutOneOffs(loc, category, hist, d, 'units');
       expected += base.perDay * dow[d % 7]!;
     }
     return { observed, expected };
@@ -621,7 +633,8 @@ export function createDemandDetector(): Detector {
 
   /**
    * The SKU that sold most above its own usual over local days [from, to) at a location:
-   * its units and its usual over those days (none above its usual: both 0).
+   * its units and its usual over those days (none above its usual: both 0); with `inLines`,
+   * its sale lines and their usual.
    */
   function biggestExcess(
     ctx: DetectContext,
@@ -629,16 +642,38 @@ export function createDemandDetector(): Detector {
     category: string,
     from: number,
     to: number,
+    inLines = false,
   ): { units: number; usual: number } {
     let biggest = { units: 0, usual: 0 };
     for (const cell of categoryCells(ctx, loc, category)) {
       const rate = demandRateBefore(cell, from, BASELINE_DAYS);
+      const hist = inLines ? cell.saleLines : cell.demand;
       let units = 0;
-      for (let d = from; d < to; d++) if (!WorldState.promotedOn(cell, d)) units += cell.demand.on(d);
-      const usual = rate.dailyUnits * (to - from);
+      for (let d = from; d < to; d++) if (!WorldState.promotedOn(cell, d)) units += hist.on(d);
+      const perDay = inLines ? (rate.days > 0 ? rate.lines / rate.days : 0) : rate.dailyUnits;
+      const usual = perDay * (to - from);
       if (units - usual > biggest.units - biggest.usual) biggest = { units, usual };
     }
     return biggest;
+  }
+
+  /**
+   * A category's sale lines at a location over local days [from, to): observed (one-off
+   * buyers' lines left out), expected from the weeks before (weekday-adjusted), and the
+   * dispersion those weeks show; none without a week of history.
+   */
+  function linesWindow(loc: LocationState, category: string, dow: number[], from: number, to: number) {
+    const hist = loc.categoryLines.get(category);
+    if (!hist) return undefined;
+    const base = baseline(hist, dow, from);
+    if (base.days < MIN_BASELINE_DAYS || base.perDay <= 0) return undefined;
+    let observed = 0;
+    let expected = 0;
+    for (let d = from; d < to; d++) {
+      observed += withoutOneOffs(loc, category, hist, d, 'lines');
+      expected += base.perDay * dow[d % 7]!;
+    }
+    return { observed, expected, dispersion: base.dispersion };
   }
 
   function categoryShift(
@@ -680,7 +715,7 @@ export function createDemandDetector(): Detector {
       let firstObserved = 0;
       let firstExpected = 0;
       for (let d = from; d < today; d++) {
-        const units = Math.max(0, hist.on(d) - (oneOff.get(oneOffKey(loc.info.location, category, d)) ?? 0));
+        const units = withoutOneOffs(loc, category, hist, d, 'units');
         observed += units;
         expected += base.perDay * dow[d % 7]!;
         if (d < from + Math.floor(n / 2)) {
@@ -713,10 +748,24 @@ export function createDemandDetector(): Detector {
       // The baseline is itself an estimate: test against a margin on either side, wider
       // when it rests on few days (early in a store's history).
       const slack = baselineMargin(base.days);
-      const up =
+      const upUnits =
         n <= SURGE_MAX_DAYS && observed >= s.category_spike_factor * raisedBar
           ? nbUpperTail(Math.round(observed), raisedBar * (1 + slack), surgeR)
           : 1;
+      // A surge is more shoppers: counted in sale lines (one shopper's units each), it is
+      // free of the lumps that make a category's units noisy, and a bulk buyer is one line.
+      // Where the till records a line per unit, lines are units and the two tests agree.
+      const shoppers = n <= SURGE_MAX_DAYS ? linesWindow(loc, category, dow, from, today) : undefined;
+      const raisedLines = (shoppers?.expected ?? 0) * Math.max(1, peers);
+      const linesR = shoppers
+        ? Math.max(0.5, Math.min(s.category_dispersion, shoppers.dispersion, chain)) * n
+        : Number.POSITIVE_INFINITY;
+      const upLines =
+        shoppers && raisedLines >= 5 && shoppers.observed >= s.category_spike_factor * raisedLines
+          ? nbUpperTail(Math.round(shoppers.observed), raisedLines * (1 + slack), linesR)
+          : 1;
+      const inLines = shoppers !== undefined && upLines < upUnits;
+      const up = Math.min(upUnits, upLines);
       // A drop is a level that holds: each half of its window fell to the drop factor. A
       // slump of a few days is a drop only once it has lasted through a window of its own,
       // and a window it only crosses is not one.
@@ -737,11 +786,18 @@ export function createDemandDetector(): Detector {
       if (spike) {
         // A surge lifts the category; one SKU's lump lifts one SKU. Test again without the
         // biggest single excess: that SKU at its usual, and the rest of the category above
-        // the factor on its own (its usual is the category's less that SKU's).
-        const big = biggestExcess(ctx, loc, category, from, today);
-        const trimmed = observed - (big.units - big.usual);
-        const rest = { observed: observed - big.units, expected: Math.max(0, expected - big.usual) };
-        tail = nbUpperTail(Math.round(trimmed), expected * (1 + slack), surgeR);
+        // the factor on its own (its usual is the category's less that SKU's). In the
+        // measure the surge was found in.
+        const test = inLines
+          ? { observed: shoppers!.observed, expected: raisedLines, r: linesR }
+          : { observed, expected, r: surgeR };
+        const big = biggestExcess(ctx, loc, category, from, today, inLines);
+        const trimmed = test.observed - (big.units - big.usual);
+        const rest = {
+          observed: test.observed - big.units,
+          expected: Math.max(0, test.expected - big.usual),
+        };
+        tail = nbUpperTail(Math.round(trimmed), test.expected * (1 + slack), test.r);
         if (rest.observed < s.category_spike_factor * rest.expected || tail > s.category_max_tail_probability)
           continue;
       }
@@ -757,7 +813,7 @@ export function createDemandDetector(): Detector {
         channel: 'store',
         group: `location:${loc.info.location}`,
         root_cause: 'business_rule_violation',
-        reasoning: `${category} at ${loc.info.location} sold ${fixed(observed, 0)} units over the last ${n} days against ${fixed(expected, 0)} usual for those weekdays (x${fixed(ratio, 2)}), promoted items left out; under usual demand the chance is ${tail.toExponential(1)}. ${spike ? 'No planned promotion explains it.' : 'Seasonality is in the baseline; this is a break from it.'}`,
+        reasoning: `${category} at ${loc.info.location} sold ${fixed(observed, 0)} units over the last ${n} days against ${fixed(expected, 0)} usual for those weekdays (x${fixed(ratio, 2)})${spike && inLines ? `, to ${fixed(shoppers!.observed, 0)} shoppers (sale lines) against ${fixed(raisedLines, 0)} usual` : ''}, promoted items left out; under usual demand the chance is ${tail.toExponential(1)}. ${spike ? 'No planned promotion explains it.' : 'Seasonality is in the baseline; this is a break from it.'}`,
         confidence: Math.min(0.99, 1 - Math.sqrt(tail) * 10),
         evidence: {
           events: [],
@@ -769,6 +825,13 @@ export function createDemandDetector(): Detector {
             ratio: fixed(ratio, 2),
             tail_probability: tail,
             peer_stores_ratio: fixed(peers, 2),
+            ...(spike && shoppers
+              ? {
+                  tested_in: inLines ? 'sale_lines' : 'units',
+                  observed_sale_lines: shoppers.observed,
+                  expected_sale_lines: fixed(raisedLines, 1),
+                }
+              : {}),
             units_per_purchase: fixed(lump, 2),
             ...(spike || stocked === undefined ? {} : { usual_demand_in_stock_share: fixed(stocked, 2) }),
             usual_per_day: fixed(base.perDay, 1),

@@ -899,6 +899,39 @@ describe('demand', () => {
     expect(run(false)).toHaveLength(0);
   });
 
+  it('counts a surge in shoppers, where the units of a category bought in lumps vary too much to tell', () => {
+    // Ten shoppers a day buy S1's toys, and on some days one to three of them a ten-pack:
+    // 10 to 37 units a day (19 on average), ten sale lines. For three days three times as
+    // many shoppers come, as many of them buying ten-packs (two or three a day).
+    const big = [0, 3, 1, 0, 2, 0, 1];
+    const run = (surge: boolean) => {
+      const h = new DetectHarness();
+      for (const sku of ['A', 'B', 'C', 'D']) h.count('S1', sku, 100_000, 0);
+      for (let d = 0; d < 31; d++) {
+        const shoppers = surge && d >= 28 ? 30 : 10;
+        const packs = surge && d >= 28 ? 2 + (d % 2) : big[d % 7]!;
+        h.feed(
+          Array.from({ length: shoppers }, (_, i) => ({
+            type: 'sale',
+            sku: ['A', 'B', 'C', 'D'][i % 4]!,
+            location: 'S1',
+            channel: 'store',
+            qty: i < packs ? 10 : 1,
+            at: d * DAY + (9 + (12 * i) / shoppers) * HOUR,
+          })),
+          T0 + d * DAY + 21 * HOUR,
+        );
+        h.sweep((d + 1) * DAY + HOUR);
+      }
+      return h.of('demand_spike').filter((e) => e.sku === null);
+    };
+    const [surge] = run(true);
+    expect(surge).toMatchObject({ location: 'S1', category: 'toys' });
+    // Found in the shoppers: their units, near three times usual too, swing as much as a day of ten-packs.
+    expect(surge!.evidence.figures).toMatchObject({ tested_in: 'sale_lines' });
+    expect(run(false)).toHaveLength(0);
+  });
+
   it("judges a store's surge by how much the category's days vary across the chain", () => {
     const run = (noisyChain: boolean) => {
       const h = new DetectHarness();
