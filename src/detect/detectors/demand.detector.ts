@@ -522,19 +522,7 @@ export function createDemandDetector(): Detector {
 
   /** Observed and expected units of a category at a location over its last n complete local days. */
   function windowOf(loc: LocationState, category: string, n: number, today: number) {
-    const hist = loc.categories.get(category);
-    if (!hist) return undefined;
-    const dow = weekdayFactors(loc, today - 7);
-    const from = today - n;
-    const base = baseline(hist, dow, from);
-    if (base.days < MIN_BASELINE_DAYS || base.perDay <= 0) return undefined;
-    let observed = 0;
-    let expected = 0;
-    for (let d = from; d < today; d++) {
-      observed += withoutOneOffs(loc, category, hist, d, 'units');
-      expected += base.perDay * dow[d % 7]!;
-    }
-    return { observed, expected };
+    return measuredWindow(loc, category, 'units', weekdayFactors(loc, today - 7), today - n, today);
   }
 
   /**
@@ -658,19 +646,26 @@ export function createDemandDetector(): Detector {
   }
 
   /**
-   * A category's sale lines at a location over local days [from, to): observed (one-off
-   * buyers' lines left out), expected from the weeks before (weekday-adjusted), and the
+   * A category's units or sale lines at a location over local days [from, to): observed
+   * (one-off spikes left out), expected from the weeks before (weekday-adjusted), and the
    * dispersion those weeks show; none without a week of history.
    */
-  function linesWindow(loc: LocationState, category: string, dow: number[], from: number, to: number) {
-    const hist = loc.categoryLines.get(category);
+  function measuredWindow(
+    loc: LocationState,
+    category: string,
+    of: 'units' | 'lines',
+    dow: number[],
+    from: number,
+    to: number,
+  ) {
+    const hist = (of === 'units' ? loc.categories : loc.categoryLines).get(category);
     if (!hist) return undefined;
     const base = baseline(hist, dow, from);
     if (base.days < MIN_BASELINE_DAYS || base.perDay <= 0) return undefined;
     let observed = 0;
     let expected = 0;
     for (let d = from; d < to; d++) {
-      observed += withoutOneOffs(loc, category, hist, d, 'lines');
+      observed += withoutOneOffs(loc, category, hist, d, of);
       expected += base.perDay * dow[d % 7]!;
     }
     return { observed, expected, dispersion: base.dispersion };
@@ -755,7 +750,8 @@ export function createDemandDetector(): Detector {
       // A surge is more shoppers: counted in sale lines (one shopper's units each), it is
       // free of the lumps that make a category's units noisy, and a bulk buyer is one line.
       // Where the till records a line per unit, lines are units and the two tests agree.
-      const shoppers = n <= SURGE_MAX_DAYS ? linesWindow(loc, category, dow, from, today) : undefined;
+      const shoppers =
+        n <= SURGE_MAX_DAYS ? measuredWindow(loc, category, 'lines', dow, from, today) : undefined;
       const raisedLines = (shoppers?.expected ?? 0) * Math.max(1, peers);
       const linesR = shoppers
         ? Math.max(0.5, Math.min(s.category_dispersion, shoppers.dispersion, chain)) * n
