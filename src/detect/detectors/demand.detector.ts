@@ -76,6 +76,13 @@ export function baselineMargin(days: number): number {
   return Math.min(0.5, 0.15 * Math.sqrt(Math.max(1, 14 / days)));
 }
 
+/** What a category surge is tested on: observed and expected (units or sale lines) and the dispersion over the window. */
+interface SurgeMeasure {
+  observed: number;
+  expected: number;
+  r: number;
+}
+
 /**
  * A category's weekday-adjusted units on each day of up to four weeks before `from` that
  * its history holds.
@@ -743,24 +750,24 @@ export function createDemandDetector(): Detector {
       // The baseline is itself an estimate: test against a margin on either side, wider
       // when it rests on few days (early in a store's history).
       const slack = baselineMargin(base.days);
-      const upUnits =
-        n <= SURGE_MAX_DAYS && observed >= s.category_spike_factor * raisedBar
-          ? nbUpperTail(Math.round(observed), raisedBar * (1 + slack), surgeR)
+      // A surge is tested in units and, as it is more shoppers, in sale lines (one shopper's
+      // units each): free of the lumps that make a category's units noisy, and a bulk buyer
+      // is one line. Where the till records a line per unit, lines are units and the two agree.
+      const surgeTail = (m: SurgeMeasure) =>
+        n <= SURGE_MAX_DAYS && m.expected >= 5 && m.observed >= s.category_spike_factor * m.expected
+          ? nbUpperTail(Math.round(m.observed), m.expected * (1 + slack), m.r)
           : 1;
-      // A surge is more shoppers: counted in sale lines (one shopper's units each), it is
-      // free of the lumps that make a category's units noisy, and a bulk buyer is one line.
-      // Where the till records a line per unit, lines are units and the two tests agree.
+      const inUnits: SurgeMeasure = { observed, expected: raisedBar, r: surgeR };
       const shoppers =
         n <= SURGE_MAX_DAYS ? measuredWindow(loc, category, 'lines', dow, from, today) : undefined;
-      const raisedLines = (shoppers?.expected ?? 0) * Math.max(1, peers);
-      const linesR = shoppers
-        ? Math.max(0.5, Math.min(s.category_dispersion, shoppers.dispersion, chain)) * n
-        : Number.POSITIVE_INFINITY;
-      const upLines =
-        shoppers && raisedLines >= 5 && shoppers.observed >= s.category_spike_factor * raisedLines
-          ? nbUpperTail(Math.round(shoppers.observed), raisedLines * (1 + slack), linesR)
-          : 1;
-      const inLines = shoppers !== undefined && upLines < upUnits;
+      const inShoppers: SurgeMeasure | undefined = shoppers && {
+        observed: shoppers.observed,
+        expected: shoppers.expected * Math.max(1, peers),
+        r: Math.max(0.5, Math.min(s.category_dispersion, shoppers.dispersion, chain)) * n,
+      };
+      const upUnits = surgeTail(inUnits);
+      const upLines = inShoppers ? surgeTail(inShoppers) : 1;
+      const inLines = upLines < upUnits;
       const up = Math.min(upUnits, upLines);
       // A drop is a level that holds: each half of its window fell to the drop factor. A
       // slump of a few days is a drop only once it has lasted through a window of its own,
@@ -784,9 +791,7 @@ export function createDemandDetector(): Detector {
         // biggest single excess: that SKU at its usual, and the rest of the category above
         // the factor on its own (its usual is the category's less that SKU's). In the
         // measure the surge was found in.
-        const test = inLines
-          ? { observed: shoppers!.observed, expected: raisedLines, r: linesR }
-          : { observed, expected, r: surgeR };
+        const test = inLines ? inShoppers! : inUnits;
         const big = biggestExcess(ctx, loc, category, from, today, inLines);
         const trimmed = test.observed - (big.units - big.usual);
         const rest = {
@@ -809,7 +814,7 @@ export function createDemandDetector(): Detector {
         channel: 'store',
         group: `location:${loc.info.location}`,
         root_cause: 'business_rule_violation',
-        reasoning: `${category} at ${loc.info.location} sold ${fixed(observed, 0)} units over the last ${n} days against ${fixed(expected, 0)} usual for those weekdays (x${fixed(ratio, 2)})${spike && inLines ? `, to ${fixed(shoppers!.observed, 0)} shoppers (sale lines) against ${fixed(raisedLines, 0)} usual` : ''}, promoted items left out; under usual demand the chance is ${tail.toExponential(1)}. ${spike ? 'No planned promotion explains it.' : 'Seasonality is in the baseline; this is a break from it.'}`,
+        reasoning: `${category} at ${loc.info.location} sold ${fixed(observed, 0)} units over the last ${n} days against ${fixed(expected, 0)} usual for those weekdays (x${fixed(ratio, 2)})${spike && inLines ? `, to ${fixed(inShoppers!.observed, 0)} shoppers (sale lines) against ${fixed(inShoppers!.expected, 0)} usual` : ''}, promoted items left out; under usual demand the chance is ${tail.toExponential(1)}. ${spike ? 'No planned promotion explains it.' : 'Seasonality is in the baseline; this is a break from it.'}`,
         confidence: Math.min(0.99, 1 - Math.sqrt(tail) * 10),
         evidence: {
           events: [],
@@ -821,11 +826,11 @@ export function createDemandDetector(): Detector {
             ratio: fixed(ratio, 2),
             tail_probability: tail,
             peer_stores_ratio: fixed(peers, 2),
-            ...(spike && shoppers
+            ...(spike && inShoppers
               ? {
                   tested_in: inLines ? 'sale_lines' : 'units',
-                  observed_sale_lines: shoppers.observed,
-                  expected_sale_lines: fixed(raisedLines, 1),
+                  observed_sale_lines: inShoppers.observed,
+                  expected_sale_lines: fixed(inShoppers.expected, 1),
                 }
               : {}),
             units_per_purchase: fixed(lump, 2),
