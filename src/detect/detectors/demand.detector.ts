@@ -767,7 +767,9 @@ export function createDemandDetector(): Detector {
       };
       const upUnits = surgeTail(inUnits);
       const upLines = inShoppers ? surgeTail(inShoppers) : 1;
-      const inLines = upLines < upUnits;
+      // The measure the surge was found in: sale lines where they tell more.
+      const found = inShoppers && upLines < upUnits ? inShoppers : inUnits;
+      const inLines = found !== inUnits;
       const up = Math.min(upUnits, upLines);
       // A drop is a level that holds: each half of its window fell to the drop factor. A
       // slump of a few days is a drop only once it has lasted through a window of its own,
@@ -791,14 +793,13 @@ export function createDemandDetector(): Detector {
         // biggest single excess: that SKU at its usual, and the rest of the category above
         // the factor on its own (its usual is the category's less that SKU's). In the
         // measure the surge was found in.
-        const test = inLines ? inShoppers! : inUnits;
         const big = biggestExcess(ctx, loc, category, from, today, inLines);
-        const trimmed = test.observed - (big.units - big.usual);
+        const trimmed = found.observed - (big.units - big.usual);
         const rest = {
-          observed: test.observed - big.units,
-          expected: Math.max(0, test.expected - big.usual),
+          observed: found.observed - big.units,
+          expected: Math.max(0, found.expected - big.usual),
         };
-        tail = nbUpperTail(Math.round(trimmed), test.expected * (1 + slack), test.r);
+        tail = nbUpperTail(Math.round(trimmed), found.expected * (1 + slack), found.r);
         if (rest.observed < s.category_spike_factor * rest.expected || tail > s.category_max_tail_probability)
           continue;
       }
@@ -814,7 +815,7 @@ export function createDemandDetector(): Detector {
         channel: 'store',
         group: `location:${loc.info.location}`,
         root_cause: 'business_rule_violation',
-        reasoning: `${category} at ${loc.info.location} sold ${fixed(observed, 0)} units over the last ${n} days against ${fixed(expected, 0)} usual for those weekdays (x${fixed(ratio, 2)})${spike && inLines ? `, to ${fixed(inShoppers!.observed, 0)} shoppers (sale lines) against ${fixed(inShoppers!.expected, 0)} usual` : ''}, promoted items left out; under usual demand the chance is ${tail.toExponential(1)}. ${spike ? 'No planned promotion explains it.' : 'Seasonality is in the baseline; this is a break from it.'}`,
+        reasoning: `${category} at ${loc.info.location} sold ${fixed(observed, 0)} units over the last ${n} days against ${fixed(expected, 0)} usual for those weekdays (x${fixed(ratio, 2)})${spike && inLines ? `, to ${fixed(found.observed, 0)} shoppers (sale lines) against ${fixed(found.expected, 0)} usual` : ''}, promoted items left out; under usual demand the chance is ${tail.toExponential(1)}. ${spike ? 'No planned promotion explains it.' : 'Seasonality is in the baseline; this is a break from it.'}`,
         confidence: Math.min(0.99, 1 - Math.sqrt(tail) * 10),
         evidence: {
           events: [],
